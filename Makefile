@@ -1,0 +1,62 @@
+# The two commands a new user needs: `make run` and `make test`.
+# Everything else here is what they are made of.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+MANAGE := $(BIN)/python manage.py
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format install install-dev lock clean
+
+help:
+	@echo "make run      serve the site with gunicorn on 127.0.0.1:\$${PORT:-8000} (SQLite under var/ unless DATABASE_URL is set)"
+	@echo "make test     run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL points there)"
+	@echo "make lint     ruff format --check and ruff check"
+	@echo "make format   ruff format and ruff check --fix"
+	@echo "make lock     re-pin requirements*.txt from pyproject.toml"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# One stamp per lock file: re-install only when the lock changes.
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(PIP) install --require-hashes --no-deps -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt | $(BIN)/python
+	$(PIP) install --require-hashes --no-deps -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+
+# Local, plain HTTP on 127.0.0.1: the one place the HTTPS-only defaults are
+# loosened, explicitly (override with `make run HTTPS=true` behind TLS).
+run: export HTTPS ?= false
+run: install
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) load_default_campaign
+	exec $(BIN)/gunicorn --config timesup/gunicorn.conf.py timesup.wsgi
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: | $(BIN)/python
+	$(PIP) install pip-tools
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.txt pyproject.toml
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,78 @@
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class Campaign(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    statement = models.TextField(
+        _("statement"),
+        help_text=_("The campaign's statement, shown first. Blank lines part paragraphs."),
+    )
+    letter = models.TextField(
+        _("solidarity letter"),
+        help_text=_("The text people sign. Blank lines part paragraphs."),
+    )
+    hashtag = models.CharField(
+        _("hashtag"), max_length=50, blank=True, help_text=_("e.g. #TIMESUP")
+    )
+    signature_goal = models.PositiveIntegerField(_("signature goal"), default=100_000)
+    donation_label = models.CharField(
+        _("donation call to action"),
+        max_length=120,
+        blank=True,
+        help_text=_("e.g. “Donate to the Legal Defense Fund”"),
+    )
+    donation_url = models.URLField(_("donation link"), blank=True)
+    signing_open = models.BooleanField(
+        _("signing open"),
+        default=True,
+        help_text=_("Untick to close the letter: its page stays, new signatures are refused."),
+    )
+    is_featured = models.BooleanField(
+        _("featured"),
+        default=False,
+        help_text=_("The featured campaign is the one served at the site's home page."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-is_featured", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_featured"],
+                condition=models.Q(is_featured=True),
+                name="one_featured_campaign",
+                violation_error_message=_(
+                    "Another campaign is already featured. Use the “Feature” action to switch."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def feature(self):
+        """Make this the campaign served at `/`, in place of the one that was."""
+        with transaction.atomic():
+            Campaign.objects.filter(is_featured=True).exclude(pk=self.pk).update(is_featured=False)
+            self.is_featured = True
+            self.save(update_fields=["is_featured", "updated_at"])
+
+    def signature_count(self):
+        """Signatures that count: every one but those staff hid or marked as spam."""
+        return self.signatures.counted().count()
+
+    def share_message(self, sign_url):
+        """What a signer posts to ask others to join, in the campaign's words."""
+        message = _("I stand with %(title)s. Join me! Sign the letter of solidarity: %(url)s") % {
+            "title": self.title,
+            "url": sign_url,
+        }
+        return f"{message} {self.hashtag}".strip()
+
+    def has_donation_call(self):
+        return bool(self.donation_label and self.donation_url)

@@ -1,0 +1,12 @@
+from django.shortcuts import get_object_or_404, render
+
+from campaign.models import Campaign
+
+
+def home(request):
+    campaign = get_object_or_404(Campaign, is_featured=True)
+    return render(
+        request,
+        "campaign/home.html",
+        {"campaign": campaign, "signature_count": campaign.signature_count()},
+    )

@@ -1,0 +1,44 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from campaign.models import Campaign
+from tests.factories import make_campaign, make_featured_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_one_campaign_can_be_featured_in_the_database():
+    make_featured_campaign()
+
+    with pytest.raises(IntegrityError):
+        make_featured_campaign()
+
+
+def test_a_second_featured_campaign_is_refused_with_a_clear_message():
+    make_featured_campaign()
+    second = Campaign(title="Second", slug="second", statement="s", letter="l", is_featured=True)
+
+    with pytest.raises(ValidationError, match="already featured"):
+        second.full_clean()
+
+
+def test_feature_moves_the_home_page_to_another_campaign():
+    first = make_featured_campaign()
+    second = make_campaign()
+
+    second.feature()
+
+    first.refresh_from_db()
+    assert not first.is_featured
+    assert Campaign.objects.get(is_featured=True) == second
+
+
+def test_share_message_carries_the_link_and_the_hashtag():
+    campaign = make_campaign(title="Time's Up", hashtag="#TIMESUP")
+
+    message = campaign.share_message("https://example.org/sign/")
+
+    assert "Join me!" in message
+    assert "https://example.org/sign/" in message
+    assert message.endswith("#TIMESUP")

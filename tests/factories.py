@@ -1,0 +1,55 @@
+"""Small factories for tests: a valid object by default, any field overridable."""
+
+from itertools import count
+
+from campaign.models import Campaign
+from pledges.models import Industry, Signature
+
+_sequence = count(1)
+
+
+def make_campaign(**fields):
+    n = next(_sequence)
+    defaults = {
+        "title": f"Campaign {n}",
+        "slug": f"campaign-{n}",
+        "statement": "The clock has run out on sexual assault, harassment and inequality.",
+        "letter": "I stand with all women across every industry.",
+        "hashtag": "#TIMESUP",
+        "signature_goal": 1000,
+        "donation_label": "Donate to the Legal Defense Fund",
+        "donation_url": "https://example.org/donate",
+        "signing_open": True,
+        "is_featured": False,
+    }
+    return Campaign.objects.create(**{**defaults, **fields})
+
+
+def make_featured_campaign(**fields):
+    return make_campaign(is_featured=True, **fields)
+
+
+def make_signature(campaign, **fields):
+    n = next(_sequence)
+    defaults = {
+        "name": f"Signer {n}",
+        "email": f"signer{n}@example.org",
+        "country": "US",
+        "industry": Industry.ENTERTAINMENT,
+        "comment": "",
+        "show_name": True,
+        "status": Signature.Status.PENDING,
+    }
+    return Signature.objects.create(campaign=campaign, **{**defaults, **fields})
+
+
+def signing_form(**fields):
+    """The POST body of a valid signature, with any field overridden."""
+    return {
+        "name": "Ana Lucía Pérez",
+        "email": "ana@example.org",
+        "country": "MX",
+        "industry": "agriculture",
+        "comment": "",
+        **fields,
+    }

@@ -1,0 +1,168 @@
+import pytest
+from django.urls import reverse
+
+from pledges.models import Signature
+from tests.factories import make_featured_campaign, signing_form
+
+pytestmark = pytest.mark.django_db
+
+SIGN = reverse("pledges:sign")
+THANKS = reverse("pledges:thanks")
+
+
+@pytest.fixture
+def campaign():
+    return make_featured_campaign()
+
+
+def test_sign_form_has_the_letters_fields(client, campaign):
+    page = client.get(SIGN).content.decode()
+
+    for field in ["name", "email", "country", "industry", "comment", "show_name"]:
+        assert f'name="{field}"' in page
+    assert '<label for="id_email">' in page
+    assert "checked" not in page  # consent to show one's name starts unticked
+
+
+def test_a_valid_signature_is_stored_and_redirects_to_thanks(client, campaign):
+    response = client.post(SIGN, signing_form(email="  Ana@Example.org ", comment="Fuerza"))
+
+    assert response.status_code == 302
+    assert response.url == THANKS
+    signature = Signature.objects.get()
+    assert signature.campaign == campaign
+    assert (signature.name, signature.email, signature.country.code, signature.industry) == (
+        "Ana Lucía Pérez",
+        "ana@example.org",
+        "MX",
+        "agriculture",
+    )
+    assert signature.comment == "Fuerza"
+    assert signature.status == Signature.Status.PENDING
+    assert signature.created_at is not None
+
+
+def test_name_is_private_unless_the_box_is_ticked(client, campaign):
+    client.post(SIGN, signing_form(email="private@example.org"))
+    client.post(SIGN, signing_form(email="public@example.org", show_name="on"))
+
+    assert not Signature.objects.get(email="private@example.org").show_name
+    assert Signature.objects.get(email="public@example.org").show_name
+
+
+def test_thanks_page_asks_to_share_and_to_donate(client, campaign):
+    page = client.get(THANKS).content.decode()
+
+    assert "Ask others to join you" in page
+    assert "https://x.com/intent/post?text=" in page
+    assert "%23TIMESUP" in page  # the hashtag travels with the share link
+    assert campaign.donation_url in page
+    assert campaign.donation_label in page
+
+
+def test_signing_again_with_the_same_email_answers_like_a_first_signature(client, campaign):
+    first = client.post(SIGN, signing_form(email="ana@example.org"), follow=True)
+    again = client.post(
+        SIGN, signing_form(name="Someone else", email=" ANA@example.ORG"), follow=True
+    )
+
+    assert again.redirect_chain == first.redirect_chain == [(THANKS, 302)]
+    assert again.content == first.content
+    assert Signature.objects.count() == 1
+    assert Signature.objects.get().name == "Ana Lucía Pérez"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "", "This field is required."),
+        ("name", "   ", "This field is required."),
+        ("email", "", "This field is required."),
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("email", "ana@", "Enter a valid email address."),
+        ("name", "A" * 101, "Ensure this value has at most 100 characters"),
+        ("comment", "x" * 501, "Ensure this value has at most 500 characters"),
+        ("country", "", "This field is required."),
+        ("country", "XX", "Select a valid choice."),
+        ("country", "Narnia", "Select a valid choice."),
+        ("industry", "", "This field is required."),
+        ("industry", "astrology", "Select a valid choice."),
+        ("name", "Ana\x07Bell", "invisible control characters"),
+        ("name", "Ana\u202eLLEB", "invisible control characters"),
+        ("name", "Ana\x00", "Null characters are not allowed."),
+        ("comment", "Hello\x1b[31m", "invisible control characters"),
+    ],
+)
+def test_bad_input_returns_the_form_with_a_message_next_to_the_field(
+    client, campaign, field, value, message
+):
+    response = client.post(SIGN, signing_form(**{field: value}))
+
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors[field])
+    page = response.content.decode()
+    assert f'id="id_{field}_error"' in page  # the error sits with its field
+    assert 'aria-invalid="true"' in page
+    assert Signature.objects.count() == 0
+
+
+def test_bad_input_keeps_what_the_visitor_typed(client, campaign):
+    response = client.post(
+        SIGN, signing_form(email="not-an-email", name="Ana Lucía", comment="Mi comentario")
+    )
+
+    page = response.content.decode()
+    assert 'value="Ana Lucía"' in page
+    assert 'value="not-an-email"' in page
+    assert "Mi comentario" in page
+    assert '<option value="MX" selected>' in page
+
+
+def test_line_breaks_are_allowed_in_a_comment(client, campaign):
+    client.post(SIGN, signing_form(comment="Line one\r\nLine two\tend"))
+
+    assert Signature.objects.get().comment == "Line one\r\nLine two\tend"
+
+
+def test_what_a_signer_typed_is_escaped_when_the_form_comes_back(client, campaign):
+    response = client.post(SIGN, signing_form(name='"><script>alert(1)</script>', email="bad"))
+
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&quot;&gt;&lt;script&gt;" in page
+
+
+def test_a_closed_campaign_refuses_new_signatures_with_a_message(client):
+    make_featured_campaign(signing_open=False)
+
+    get = client.get(SIGN)
+    post = client.post(SIGN, signing_form())
+
+    assert "Signing is closed" in get.content.decode()
+    assert 'name="email"' not in get.content.decode()
+    assert post.status_code == 403
+    assert "no longer takes new signatures" in post.content.decode()
+    assert Signature.objects.count() == 0
+
+
+def test_signing_goes_to_the_featured_campaign_only(client, campaign):
+    from tests.factories import make_campaign
+
+    make_campaign()
+
+    client.post(SIGN, signing_form())
+
+    assert Signature.objects.get().campaign == campaign
+
+
+def test_sign_page_shows_the_count(client, campaign):
+    client.post(SIGN, signing_form())
+
+    response = client.get(SIGN)
+
+    assert response.context["signature_count"] == 1
+    assert '<strong class="count-number">1</strong>' in response.content.decode()
+
+
+def test_other_methods_are_refused(client, campaign):
+    assert client.put(SIGN).status_code == 405

@@ -1,0 +1,35 @@
+"""gunicorn settings, read from the environment (`make run` uses this file).
+
+gunicorn --config timesup/gunicorn.conf.py timesup.wsgi
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+
+# Several processes, so one slow request never holds the site, each with a
+# few threads, so a handful of slow clients cannot hold every worker the way
+# they can hold gunicorn's default sync workers.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+# A request that takes longer than this is killed and its worker replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On SIGHUP or SIGTERM, workers finish what they are doing for this long.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+
+# Recycle workers now and then, so a slow leak cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+
+# Only the proxy on this host may tell us the client's scheme and address.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Access and error log on stdout/stderr, one line per request. The request
+# line holds no personal data: signing is a POST, its fields are in the body.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
