@@ -33,3 +33,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# gunicorn's run-time control socket sits at one path per user by default, so
+# two instances on a host (a test run beside `make run`) would fight over it.
+# Signals (HUP to reload, TERM to stop) do what we need.
+control_socket_disable = True

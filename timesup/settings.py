@@ -22,7 +22,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # Everything the site writes at run time (SQLite database, generated secret
 # key, collected static files) lives here, outside the code.
-VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+# A relative path is taken from the top of the project.
+VAR_DIR = BASE_DIR / env.str("VAR_DIR", default="var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 

@@ -1,0 +1,107 @@
+"""Settings as an operator meets them: defaults, secrets, and the docs that list them."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRINT_SETTINGS = """
+import json
+from django.conf import settings
+names = ["DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
+         "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "X_FRAME_OPTIONS",
+         "SECURE_CONTENT_TYPE_NOSNIFF", "SESSION_COOKIE_HTTPONLY", "ALLOWED_HOSTS"]
+print(json.dumps({name: getattr(settings, name) for name in names}))
+"""
+
+
+def settings_with(tmp_path, **environ):
+    """The settings a fresh process reads from this environment, and nothing else."""
+    env = {"PATH": os.environ["PATH"], "VAR_DIR": str(tmp_path), **environ}
+    env["DJANGO_SETTINGS_MODULE"] = "timesup.settings"
+    output = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output)
+
+
+def test_defaults_are_secure_with_debug_off_and_https_on(tmp_path):
+    settings = settings_with(tmp_path)
+
+    assert settings["DEBUG"] is False
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CSRF_COOKIE_SECURE"] is True
+    assert settings["SECURE_HSTS_SECONDS"] >= 31536000
+    assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
+
+
+def test_https_false_loosens_only_what_needs_https(tmp_path):
+    settings = settings_with(tmp_path, HTTPS="false")
+
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SESSION_COOKIE_SECURE"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+    assert settings["X_FRAME_OPTIONS"] == "DENY"
+    assert settings["SECURE_CONTENT_TYPE_NOSNIFF"] is True
+    assert settings["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_without_a_secret_key_one_is_generated_once_and_reused(tmp_path):
+    first = settings_with(tmp_path)["SECRET_KEY"]
+    second = settings_with(tmp_path)["SECRET_KEY"]
+
+    assert len(first) >= 50
+    assert first == second == (tmp_path / "secret_key").read_text()
+
+
+def test_a_secret_key_from_the_environment_wins(tmp_path):
+    settings = settings_with(tmp_path, SECRET_KEY="from-the-environment")
+
+    assert settings["SECRET_KEY"] == "from-the-environment"
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own tuning")
+def test_sqlite_is_tuned_for_several_writing_workers():
+    with connection.cursor() as cursor:
+        journal_mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        busy_timeout = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+
+    assert journal_mode == "wal"
+    assert busy_timeout >= 5000
+    assert connection.transaction_mode == "IMMEDIATE"
+
+
+def environment_variables_read_by(path):
+    source = (ROOT / path).read_text()
+    return set(re.findall(r"""env\.\w+\(\s*"([A-Z_]+)"|environ\.get\("([A-Z_]+)\"""", source))
+
+
+def test_every_setting_is_documented_in_the_readme_and_env_example():
+    names = {
+        name
+        for path in ["timesup/settings.py", "timesup/gunicorn.conf.py"]
+        for pair in environment_variables_read_by(path)
+        for name in pair
+        if name
+    }
+    readme = (ROOT / "README.md").read_text()
+    env_example = (ROOT / ".env.example").read_text()
+
+    assert {"SECRET_KEY", "DATABASE_URL", "HTTPS", "WEB_CONCURRENCY"} <= names
+    assert [name for name in sorted(names) if f"`{name}`" not in readme] == []
+    assert [name for name in sorted(names) if f"{name}=" not in env_example] == []
