@@ -51,6 +51,7 @@ class SignatureForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # A prompt in place of Django's "---------" as the blank first choice.
         for field, prompt in [("industry", _("Choose one")), ("country", _("Choose your country"))]:

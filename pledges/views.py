@@ -22,7 +22,7 @@ def sign(request):
         status = 200 if request.method == "GET" else 403
         return render(request, "pledges/closed.html", context, status=status)
 
-    form = SignatureForm(request.POST or None)
+    form = SignatureForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         # The same answer whether this address is new or has signed already:
         # the page must not reveal who has signed.

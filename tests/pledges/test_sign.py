@@ -80,6 +80,7 @@ def test_signing_again_with_the_same_email_answers_like_a_first_signature(client
         ("email", "", "This field is required."),
         ("email", "not-an-email", "Enter a valid email address."),
         ("email", "ana@", "Enter a valid email address."),
+        ("email", "a" * 250 + "@example.org", "Ensure this value has at most 254 characters"),
         ("name", "A" * 101, "Ensure this value has at most 100 characters"),
         ("comment", "x" * 501, "Ensure this value has at most 500 characters"),
         ("country", "", "This field is required."),
@@ -103,6 +104,14 @@ def test_bad_input_returns_the_form_with_a_message_next_to_the_field(
     page = response.content.decode()
     assert f'id="id_{field}_error"' in page  # the error sits with its field
     assert 'aria-invalid="true"' in page
+    assert Signature.objects.count() == 0
+
+
+def test_an_empty_post_brings_the_form_back_with_every_required_field_marked(client, campaign):
+    response = client.post(SIGN, {})
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"name", "email", "country", "industry"}
     assert Signature.objects.count() == 0
 
 
