@@ -143,13 +143,17 @@ def test_csv_export_defuses_spreadsheet_formulas(admin_client, campaign, formula
     assert row["comment"] == "'" + formula
 
 
-def test_staff_without_the_export_permission_cannot_export(campaign):
-    moderator = User.objects.create_user("moderator", password="pw", is_staff=True)
-    moderator.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_signature", "change_signature"])
-    )
+def staff_client(*permissions):
+    """A logged-in staff member who holds exactly these permissions."""
+    staff = User.objects.create_user("staff", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=permissions))
     client = HttpsClient()
-    client.force_login(moderator)
+    client.force_login(staff)
+    return client
+
+
+def test_staff_without_the_export_permission_cannot_export(campaign):
+    client = staff_client("view_signature", "change_signature")
     signature = make_signature(campaign)
 
     changelist = client.get(CHANGELIST)
@@ -162,12 +166,7 @@ def test_staff_without_the_export_permission_cannot_export(campaign):
 
 
 def test_staff_with_the_export_permission_can_export(campaign):
-    exporter = User.objects.create_user("exporter", password="pw", is_staff=True)
-    exporter.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_signature", "export_signature"])
-    )
-    client = HttpsClient()
-    client.force_login(exporter)
+    client = staff_client("view_signature", "export_signature")
     signature = make_signature(campaign)
 
     rows = exported_rows(run_action(client, "export_csv", [signature]))
