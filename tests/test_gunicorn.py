@@ -1,84 +1,20 @@
 """The site as operators run it: gunicorn with our config, several workers, real HTTP.
 
-These tests start gunicorn on the test database, the way `make run` does,
+These tests use gunicorn serving the test database (the `live_site` fixture),
 and sign the letter from several clients at once.
 """
 
 import http.cookiejar
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
-
-import pytest
-from django.db import connection
 
 from pledges.models import Signature
 from tests.factories import make_featured_campaign
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 CLIENTS = 4
 SIGNATURES_PER_CLIENT = 25
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url():
-    """The URL of the test database this run uses, for the gunicorn process."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-@pytest.fixture
-def site(transactional_db, tmp_path):
-    """gunicorn serving the site on a free port, with three workers; yields its base URL."""
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "HTTPS": "false",  # plain HTTP on 127.0.0.1, as with make run
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "3",
-    }
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [str(GUNICORN), "--config", "timesup/gunicorn.conf.py", "timesup.wsgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base_url}/healthz", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-                time.sleep(0.2)
-        yield base_url, log
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        connection.close()
 
 
 class Signer:
@@ -106,8 +42,8 @@ class Signer:
         return response.status, response.url
 
 
-def test_concurrent_signing_through_gunicorn_stores_every_signature(site):
-    base_url, log = site
+def test_concurrent_signing_through_gunicorn_stores_every_signature(live_site, transactional_db):
+    base_url = live_site.base_url
     make_featured_campaign()
     results, errors = [], []
 
@@ -129,13 +65,13 @@ def test_concurrent_signing_through_gunicorn_stores_every_signature(site):
     assert set(results) == {(200, f"{base_url}/sign/thanks/")}
     assert len(results) == CLIENTS * SIGNATURES_PER_CLIENT
     assert Signature.objects.count() == CLIENTS * SIGNATURES_PER_CLIENT
-    server_log = log.read_text()
+    server_log = live_site.log.read_text()
     assert "database is locked" not in server_log
     assert '" 500 ' not in server_log
 
 
-def test_gunicorn_serves_pages_and_long_cached_static_files(site):
-    base_url, log = site
+def test_gunicorn_serves_pages_and_long_cached_static_files(live_site, transactional_db):
+    base_url = live_site.base_url
     make_featured_campaign(title="Served by gunicorn")
 
     home = urllib.request.urlopen(f"{base_url}/", timeout=10).read().decode()
@@ -145,4 +81,4 @@ def test_gunicorn_serves_pages_and_long_cached_static_files(site):
     assert "Served by gunicorn" in home
     assert css.status == 200
     assert "max-age=315360000" in css.headers["Cache-Control"]
-    assert "GET / HTTP/1.1" in log.read_text()  # the access log is on
+    assert "GET / HTTP/1.1" in live_site.log.read_text()  # the access log is on

@@ -1,0 +1,140 @@
+import os
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from pledges.models import Signature
+from tests.browser.conftest import save_screenshot
+from tests.factories import make_featured_campaign, make_signature
+
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "home.png"
+
+
+def times_up(**fields):
+    return make_featured_campaign(
+        title="Time's Up",
+        hashtag="#TIMESUP",
+        statement="The clock has run out on sexual assault, harassment and inequality "
+        "in the workplace. It's time to do something about it.",
+        letter="I stand with all women across every industry.\n\nNo more silence.",
+        **fields,
+    )
+
+
+def test_a_visitor_on_a_phone_reads_signs_and_finds_their_name_on_the_wall(phone):
+    make_signature(times_up(), name="An earlier signer")
+
+    phone.goto("/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Time's Up")
+    expect(phone.get_by_text("The clock has run out on sexual assault")).to_be_visible()
+    # The count and the call to sign are at hand on a phone, without scrolling.
+    expect(phone.locator(".call .count")).to_be_in_viewport()
+    sign_call = phone.locator(".call").get_by_role("link", name="Sign the letter")
+    expect(sign_call).to_be_in_viewport()
+    if os.environ.get("UPDATE_README_SCREENSHOT"):
+        phone.screenshot(path=README_SCREENSHOT)
+
+    sign_call.click()
+    phone.get_by_label("Your name").fill("Ana Lucía Pérez")
+    phone.get_by_label("Your email address").fill("ana@example.org")
+    phone.get_by_label("Country").select_option("MX")
+    phone.get_by_label("Where you work").select_option("agriculture")
+    phone.get_by_label("Show my name on the public list").check()
+    phone.get_by_role("button", name="Sign the letter").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you for standing with us")
+    expect(phone.locator(".count-number")).to_have_text("2")
+    phone.get_by_role("link", name="See who has signed").click()
+    newest = phone.locator(".signature").first
+    expect(newest).to_contain_text("Ana Lucía Pérez")
+    expect(newest).to_contain_text("Agriculture and farm work · Mexico")
+    save_screenshot(phone, "phone-signs-and-finds-name-on-wall")
+
+
+def tab_to(page, element_id, limit=40):
+    """Press Tab until the element with this id has focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} never received focus after {limit} tabs")
+
+
+def focus_is_visible(page):
+    return page.evaluate("getComputedStyle(document.activeElement).outlineStyle !== 'none'")
+
+
+def test_a_keyboard_user_signs_without_a_mouse(desktop):
+    times_up()
+    desktop.goto("/")
+
+    desktop.keyboard.press("Tab")  # the skip link comes first
+    expect(desktop.get_by_role("link", name="Skip to content")).to_be_focused()
+    for _ in range(10):
+        desktop.keyboard.press("Tab")
+        if desktop.evaluate("document.activeElement.textContent.trim()") == "Sign the letter":
+            break
+    assert focus_is_visible(desktop)
+    desktop.keyboard.press("Enter")
+
+    expect(desktop).to_have_url(re.compile(r"/sign/$"))
+    tab_to(desktop, "id_name")
+    assert focus_is_visible(desktop)
+    desktop.keyboard.type("Keyboard Signer")
+    tab_to(desktop, "id_email")
+    desktop.keyboard.type("keys@example.org")
+    tab_to(desktop, "id_country")
+    desktop.keyboard.type("Mexico")
+    tab_to(desktop, "id_industry")
+    desktop.keyboard.type("Law")
+    tab_to(desktop, "id_show_name")
+    desktop.keyboard.press("Space")
+    desktop.keyboard.press("Tab")
+    expect(desktop.get_by_role("button", name="Sign the letter")).to_be_focused()
+    desktop.keyboard.press("Enter")
+
+    expect(desktop.get_by_role("heading", level=1)).to_have_text("Thank you for standing with us")
+    signature = Signature.objects.get()
+    assert (signature.name, signature.country.code, signature.industry, signature.show_name) == (
+        "Keyboard Signer",
+        "MX",
+        "law",
+        True,
+    )
+    save_screenshot(desktop, "keyboard-signs")
+
+
+def test_a_visitor_who_makes_mistakes_sees_each_message_beside_its_field(phone):
+    times_up()
+    phone.goto("/sign/")
+
+    phone.get_by_label("Your name").fill("Ana Lucía")
+    phone.get_by_label("Your email address").fill("ana@")
+    phone.get_by_label("A few words").fill("Fuerza")
+    phone.get_by_role("button", name="Sign the letter").click()
+
+    summary = phone.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Please correct the 3 fields marked below")
+    email = phone.get_by_label("Your email address")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(phone.locator("#id_email_error")).to_have_text("Enter a valid email address.")
+    assert "id_email_error" in email.get_attribute("aria-describedby")
+    expect(phone.locator("#id_country_error")).to_have_text("This field is required.")
+    expect(phone.locator("#id_industry_error")).to_have_text("This field is required.")
+    # What was typed is kept.
+    expect(phone.get_by_label("Your name")).to_have_value("Ana Lucía")
+    expect(email).to_have_value("ana@")
+    expect(phone.get_by_label("A few words")).to_have_value("Fuerza")
+    save_screenshot(phone, "mistakes-shown-beside-fields")
+
+    summary.get_by_role("link", name="Your email address: Enter a valid email address.").click()
+    expect(email).to_be_focused()
+    email.fill("ana@example.org")
+    phone.get_by_label("Country").select_option("ES")
+    phone.get_by_label("Where you work").select_option("health")
+    phone.get_by_role("button", name="Sign the letter").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you for standing with us")
+    assert Signature.objects.get().comment == "Fuerza"
