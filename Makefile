@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format install install-dev lock clean
+.PHONY: help run test lint format install install-dev lock screenshot clean
 
 help:
 	@echo "make run      serve the site with gunicorn on 127.0.0.1:\$${PORT:-8000} (SQLite under var/ unless DATABASE_URL is set)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint     ruff format --check and ruff check"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make lock     re-pin requirements*.txt from pyproject.toml"
+	@echo "make screenshot  retake docs/images/home.png (the README's) with the browser tests"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +45,11 @@ run: install
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The README's picture of the home page, taken by the phone journey's browser test.
+screenshot: install-dev
+	@mkdir -p docs/images
+	UPDATE_README_SCREENSHOT=1 $(BIN)/pytest tests/browser/test_signing_journeys.py -k phone
 
 lint: install-dev
 	$(BIN)/ruff format --check .

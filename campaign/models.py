@@ -66,6 +66,20 @@ class Campaign(models.Model):
         """Signatures that count: every one but those staff hid or marked as spam."""
         return self.signatures.counted().count()
 
+    @property
+    def lead(self):
+        """The statement's first paragraph: the line the campaign opens with."""
+        return self._statement_parts()[0]
+
+    @property
+    def statement_body(self):
+        """The statement after its lead paragraph."""
+        return self._statement_parts()[1]
+
+    def _statement_parts(self):
+        lead, _, body = self.statement.replace("\r\n", "\n").strip().partition("\n\n")
+        return lead, body.strip()
+
     def share_message(self, sign_url):
         """What a signer posts to ask others to join, in the campaign's words."""
         message = _("I stand with %(title)s. Join me! Sign the letter of solidarity: %(url)s") % {

@@ -54,6 +54,7 @@ def browser_type_launch_args(browser_type_launch_args):
 def phone(browser, live_site, transactional_db):
     """A page in a phone-sized browser, recording every request it makes."""
     context = browser.new_context(**PHONE, base_url=live_site.base_url)
+    context.set_default_timeout(10_000)
     page = context.new_page()
     page.requested_urls = []
     page.on("request", lambda request: page.requested_urls.append(request.url))
@@ -66,6 +67,7 @@ def desktop(browser, live_site, transactional_db):
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, base_url=live_site.base_url, accept_downloads=True
     )
+    context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
 

@@ -4,22 +4,18 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from campaign.models import Campaign
+from campaign.seed import TIMES_UP
 from pledges.models import Signature
 from tests.browser.conftest import save_screenshot
-from tests.factories import make_featured_campaign, make_signature
+from tests.factories import make_signature
 
 README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "home.png"
 
 
-def times_up(**fields):
-    return make_featured_campaign(
-        title="Time's Up",
-        hashtag="#TIMESUP",
-        statement="The clock has run out on sexual assault, harassment and inequality "
-        "in the workplace. It's time to do something about it.",
-        letter="I stand with all women across every industry.\n\nNo more silence.",
-        **fields,
-    )
+def times_up():
+    """The real campaign, as `make run` loads it."""
+    return Campaign.objects.create(**TIMES_UP)
 
 
 def test_a_visitor_on_a_phone_reads_signs_and_finds_their_name_on_the_wall(phone):

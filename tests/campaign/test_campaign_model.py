@@ -42,3 +42,12 @@ def test_share_message_carries_the_link_and_the_hashtag():
     assert "Join me!" in message
     assert "https://example.org/sign/" in message
     assert message.endswith("#TIMESUP")
+
+
+def test_the_statements_first_paragraph_is_its_lead():
+    campaign = make_campaign(
+        statement="The clock has run out.\r\n\r\nTime's Up is a call.\n\nMore."
+    )
+
+    assert campaign.lead == "The clock has run out."
+    assert campaign.statement_body == "Time's Up is a call.\n\nMore."

@@ -1,0 +1,93 @@
+"""Every public page checked with axe-core in the browser, in light and dark mode."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from pledges.models import Signature
+from tests.factories import make_featured_campaign, make_signature
+
+AXE = Axe()
+
+
+def serious_violations(page):
+    results = AXE.run(page).response
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"])
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+def sign_with_mistakes(page):
+    page.goto("/sign/")
+    page.get_by_label("Your email address").fill("not-an-address")
+    page.get_by_role("button", name="Sign the letter").click()
+    page.get_by_role("alert").wait_for()
+
+
+PAGES = {
+    "home": lambda page: page.goto("/"),
+    "sign": lambda page: page.goto("/sign/"),
+    "sign with mistakes": sign_with_mistakes,
+    "thanks": lambda page: page.goto("/sign/thanks/"),
+    "wall": lambda page: page.goto("/signatures/"),
+    "not found": lambda page: page.goto("/no-such-page/"),
+}
+
+
+@pytest.fixture
+def campaign_with_signatures(transactional_db):
+    campaign = make_featured_campaign()
+    make_signature(
+        campaign, name="Shown Signer", comment="Time is up.", status=Signature.Status.APPROVED
+    )
+    make_signature(campaign, show_name=False)
+    return campaign
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", PAGES)
+def test_public_page_has_no_serious_accessibility_violation(
+    phone, campaign_with_signatures, name, color_scheme
+):
+    phone.emulate_media(color_scheme=color_scheme)
+    PAGES[name](phone)
+
+    assert serious_violations(phone) == []
+
+
+def test_closed_campaign_page_has_no_serious_accessibility_violation(phone):
+    make_featured_campaign(signing_open=False)
+    phone.goto("/sign/")
+
+    assert serious_violations(phone) == []
+
+
+def test_pages_stay_usable_at_200_percent_zoom(browser, live_site, campaign_with_signatures):
+    # 200% zoom of a 1280px-wide window is a 640px-wide layout at twice the size.
+    context = browser.new_context(
+        viewport={"width": 640, "height": 450},
+        device_scale_factor=2,
+        base_url=live_site.base_url,
+    )
+    page = context.new_page()
+    for path in ["/", "/sign/", "/signatures/"]:
+        page.goto(path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways at 200% zoom"
+    context.close()
+
+
+def test_the_check_itself_catches_a_violation(phone):
+    # Guards the guard: axe-core really runs, and an unlabelled field fails.
+    phone.set_content(
+        '<html lang="en"><title>t</title><main><input type="text">'
+        '<p style="color:#bbb;background:#fff">faint</p></main></html>'
+    )
+
+    found = " ".join(serious_violations(phone))
+    assert "label" in found
+    assert "color-contrast" in found

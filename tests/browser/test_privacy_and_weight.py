@@ -1,0 +1,54 @@
+"""Signers' visits are nobody else's business, and pages load fast on a phone."""
+
+import pytest
+
+from tests.factories import make_featured_campaign, make_signature
+
+PUBLIC_PAGES = ["/", "/sign/", "/sign/thanks/", "/signatures/"]
+BUDGET_BYTES = 100_000
+
+
+@pytest.fixture
+def campaign(transactional_db):
+    campaign = make_featured_campaign()
+    for _ in range(50):  # a full page of the wall
+        make_signature(campaign, comment="A comment of some length. " * 5)
+    return campaign
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_a_public_page_requests_nothing_from_another_site(phone, live_site, campaign, path):
+    phone.goto(path)
+    phone.wait_for_load_state("networkidle")
+
+    elsewhere = [url for url in phone.requested_urls if not url.startswith(live_site.base_url)]
+    assert elsewhere == []
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_a_public_page_weighs_under_100_kb_on_first_load(phone, campaign, path):
+    bodies = []
+    phone.on("response", lambda response: bodies.append(len(response.body())))
+
+    phone.goto(path)
+    phone.wait_for_load_state("networkidle")
+
+    # Bodies as decoded: what travels compressed is smaller still.
+    assert len(bodies) >= 3  # the page, its stylesheet and its script
+    assert sum(bodies) < BUDGET_BYTES
+
+
+def test_signing_works_without_javascript(browser, live_site, campaign):
+    context = browser.new_context(java_script_enabled=False, base_url=live_site.base_url)
+    page = context.new_page()
+
+    page.goto("/sign/")
+    page.get_by_label("Your name").fill("No Script")
+    page.get_by_label("Your email address").fill("noscript@example.org")
+    page.get_by_label("Country").select_option("DE")
+    page.get_by_label("Where you work").select_option("education")
+    page.get_by_role("button", name="Sign the letter").click()
+
+    assert page.get_by_role("heading", level=1).text_content() == "Thank you for standing with us"
+    assert campaign.signatures.filter(email="noscript@example.org").exists()
+    context.close()
