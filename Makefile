@@ -34,8 +34,11 @@ install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
 # Local, plain HTTP on 127.0.0.1: the one place the HTTPS-only defaults are
-# loosened, explicitly (override with `make run HTTPS=true` behind TLS).
+# loosened, explicitly (override with `make run HTTPS=true` behind TLS). Emails
+# are sent at once, without a task worker, to files under var/mail/ unless
+# EMAIL_URL says otherwise.
 run: export HTTPS ?= false
+run: export TASKS_IMMEDIATE ?= true
 run: install
 	@mkdir -p var
 	$(MANAGE) migrate --noinput

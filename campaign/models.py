@@ -1,5 +1,14 @@
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class CampaignQuerySet(models.QuerySet):
+    def open_signing(self):
+        return self.update(signing_open=True, closed_at=None)
+
+    def close_signing(self):
+        return self.filter(signing_open=True).update(signing_open=False, closed_at=timezone.now())
 
 
 class Campaign(models.Model):
@@ -34,8 +43,17 @@ class Campaign(models.Model):
         default=False,
         help_text=_("The featured campaign is the one served at the site's home page."),
     )
+    closed_at = models.DateTimeField(
+        _("closed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When signing closed: signatures are anonymised some time after."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campaign")
@@ -54,6 +72,14 @@ class Campaign(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # closed_at starts the retention clock (RETENTION_DAYS_AFTER_CLOSE).
+        if self.signing_open:
+            self.closed_at = None
+        elif self.closed_at is None:
+            self.closed_at = timezone.now()
+        super().save(*args, **kwargs)
 
     def feature(self):
         """Make this the campaign served at `/`, in place of the one that was."""

@@ -1,17 +1,35 @@
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pledges.export import csv_lines
-from pledges.models import Signature
+from pledges.models import BlockedDomain, Signature
 
 
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
-    list_display = ["name", "campaign", "country", "industry", "show_name", "status", "created_at"]
-    list_filter = ["status", "campaign", "country", "industry", "show_name", "created_at"]
+    list_display = [
+        "name",
+        "campaign",
+        "country",
+        "industry",
+        "show_name",
+        "status",
+        "is_confirmed",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        "campaign",
+        "country",
+        "industry",
+        "show_name",
+        "created_at",
+    ]
     search_fields = ["name", "email"]
     date_hierarchy = "created_at"
     list_select_related = ["campaign"]
@@ -19,18 +37,33 @@ class SignatureAdmin(admin.ModelAdmin):
     # The exact total of a filtered list costs a second full count; the
     # unfiltered total is enough for moderation.
     show_full_result_count = False
-    readonly_fields = ["campaign", "email", "created_at", "moderated_at"]
-    fields = [
+    readonly_fields = [
         "campaign",
-        "name",
         "email",
-        "country",
-        "industry",
-        "comment",
-        "show_name",
-        "status",
         "created_at",
+        "confirmed_at",
         "moderated_at",
+        "consent_version",
+        "consented_at",
+        "ip_hash",
+        "anonymised_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["campaign", "name", "email", "country", "industry", "comment"]}),
+        (_("Moderation"), {"fields": ["show_name", "status", "moderated_at"]}),
+        (
+            _("Record"),
+            {
+                "fields": [
+                    "created_at",
+                    "confirmed_at",
+                    "consent_version",
+                    "consented_at",
+                    "ip_hash",
+                    "anonymised_at",
+                ]
+            },
+        ),
     ]
     actions = ["approve", "hide", "mark_as_spam", "export_csv"]
 
@@ -38,7 +71,21 @@ class SignatureAdmin(admin.ModelAdmin):
         # Signatures come from signers, through the letter's form.
         return False
 
+    @admin.display(description=_("confirmed"), boolean=True, ordering="confirmed_at")
+    def is_confirmed(self, signature):
+        return signature.is_confirmed
+
     def _moderate(self, request, queryset, status):
+        label = Signature.Status(status).label
+        # Who did what, when: Django's admin log, shown under "Moderation log"
+        # and in each signature's history.
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=queryset,
+            action_flag=CHANGE,
+            change_message=f"Marked “{label}” (bulk action)",
+            single_object=False,
+        )
         updated = queryset.moderate(status)
         self.message_user(
             request,
@@ -47,7 +94,7 @@ class SignatureAdmin(admin.ModelAdmin):
                 "%(count)d signatures marked “%(status)s”.",
                 updated,
             )
-            % {"count": updated, "status": Signature.Status(status).label},
+            % {"count": updated, "status": label},
         )
 
     @admin.action(description=_("Approve selected signatures"), permissions=["change"])
@@ -73,3 +120,29 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def has_export_permission(self, request):
         return request.user.has_perm("pledges.export_signature")
+
+
+@admin.register(BlockedDomain)
+class BlockedDomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "reason", "created_at"]
+    search_fields = ["domain", "reason"]
+
+
+@admin.register(LogEntry)
+class ModerationLogAdmin(admin.ModelAdmin):
+    """Every change staff made in the admin, moderation actions included: read only."""
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "change_message"]
+    list_filter = ["action_flag", "content_type", "user"]
+    search_fields = ["object_repr", "change_message"]
+    date_hierarchy = "action_time"
+    list_select_related = ["user", "content_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

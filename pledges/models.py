@@ -1,10 +1,15 @@
-from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Lower
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from campaign.models import Campaign
+from pledges.addresses import canonical_email
 
 
 class Industry(models.TextChoices):
@@ -38,14 +43,44 @@ class ModerationStatus(models.TextChoices):
 
 # Hidden and spam signatures leave the wall and the count; pending ones stay,
 # so signing is never held up by a moderation queue. Only approved ones show
-# their comment.
+# their comment. And only confirmed ones count at all (see COUNTED).
 COUNTED_STATUSES = (ModerationStatus.PENDING, ModerationStatus.APPROVED)
+COUNTED = models.Q(status__in=COUNTED_STATUSES, confirmed_at__isnull=False)
 
 
 class SignatureQuerySet(models.QuerySet):
     def counted(self):
-        """Signatures in the count and on the wall: all but the hidden and the spam."""
-        return self.filter(status__in=COUNTED_STATUSES)
+        """Signatures in the count and on the wall: confirmed, and neither hidden nor spam."""
+        return self.filter(COUNTED)
+
+    def expired_unconfirmed(self):
+        """Never confirmed, and their link has expired: to be deleted."""
+        cutoff = timezone.now() - timedelta(days=settings.CONFIRMATION_DAYS)
+        return self.filter(confirmed_at__isnull=True, created_at__lt=cutoff)
+
+    def due_for_anonymising(self):
+        """Of campaigns closed longer than RETENTION_DAYS_AFTER_CLOSE ago, not yet anonymised."""
+        cutoff = timezone.now() - timedelta(days=settings.RETENTION_DAYS_AFTER_CLOSE)
+        return self.filter(
+            campaign__signing_open=False,
+            campaign__closed_at__lt=cutoff,
+            anonymised_at__isnull=True,
+        )
+
+    def anonymise(self):
+        """Remove everything personal and keep the rows, so counts stay true."""
+        placeholder = Concat(
+            Value("anonymised-"), Cast("pk", models.CharField()), Value("@anonymised.invalid")
+        )
+        return self.update(
+            name="",
+            email=placeholder,
+            email_canonical=placeholder,
+            comment="",
+            show_name=False,
+            ip_hash="",
+            anonymised_at=timezone.now(),
+        )
 
     def wall(self):
         """The public wall, newest first."""
@@ -62,22 +97,6 @@ class SignatureQuerySet(models.QuerySet):
         """Set the moderation status of every selected signature; returns how many."""
         return self.update(status=status, moderated_at=timezone.now())
 
-    def sign(self, campaign, **fields):
-        """Store a signature of `campaign`; return it, or None if this email has signed it already.
-
-        The database's unique constraint decides, not a look-up before the
-        insert: two identical submissions at the same instant store one row.
-        """
-        signature = self.model(campaign=campaign, **fields)
-        try:
-            with transaction.atomic():
-                signature.save(force_insert=True)
-        except IntegrityError:
-            if self.filter(campaign=campaign, email=signature.email).exists():
-                return None
-            raise
-        return signature
-
 
 class Signature(models.Model):
     Status = ModerationStatus
@@ -87,9 +106,10 @@ class Signature(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="signatures"
     )
     name = models.CharField(_("name"), max_length=100)
-    # Stored normalised (see normalize_email): the unique constraint then
-    # holds whatever the case the address was typed in.
+    # Stored normalised (see normalize_email), and once more in canonical
+    # form (see canonical_email), on which one signature per person is enforced.
     email = models.EmailField(_("email"), max_length=254)
+    email_canonical = models.CharField(_("canonical email"), max_length=254, editable=False)
     country = CountryField(_("country"))
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
     comment = models.TextField(_("comment"), max_length=500, blank=True)
@@ -98,7 +118,19 @@ class Signature(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     created_at = models.DateTimeField(_("signed"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     moderated_at = models.DateTimeField(_("moderated"), null=True, blank=True)
+    # The record of consent: which wording the signer agreed to (see
+    # pledges/consent.py), and when.
+    consent_version = models.CharField(_("consent wording version"), max_length=20)
+    consented_at = models.DateTimeField(_("consented"), default=timezone.now)
+    # A keyed hash of the client's IP address, for rate limits and abuse
+    # analysis; the address itself is never stored.
+    ip_hash = models.CharField(_("IP address hash"), max_length=64, blank=True, db_index=True)
+    # Confirmation emails sent in the current 24-hour window, to cap resends.
+    emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    emails_window_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -108,7 +140,8 @@ class Signature(models.Model):
         permissions = [("export_signature", _("Can export signatures"))]
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "email"], name="one_signature_per_email_per_campaign"
+                fields=["campaign", "email_canonical"],
+                name="one_signature_per_person_per_campaign",
             ),
             # Catches any write that skipped normalize_email (a bulk insert, raw
             # SQL), which would let a second signature in with other case.
@@ -129,16 +162,19 @@ class Signature(models.Model):
                 "campaign",
                 models.F("created_at").desc(),
                 models.F("id").desc(),
-                condition=models.Q(status__in=COUNTED_STATUSES),
+                condition=COUNTED,
                 name="signature_wall",
             ),
         ]
 
     def __str__(self):
-        return self.name
+        # Not the name: this string is kept in the admin's moderation log,
+        # which must not keep personal data after a withdrawal.
+        return f"Signature #{self.pk}"
 
     def save(self, *args, **kwargs):
         self.email = self.normalize_email(self.email)
+        self.email_canonical = canonical_email(self.email)
         super().save(*args, **kwargs)
 
     @staticmethod
@@ -152,6 +188,42 @@ class Signature(models.Model):
         return address.strip().lower()
 
     @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+    @property
+    def email_domain(self):
+        return self.email.rpartition("@")[2]
+
+    def confirm(self):
+        """Count this signature. Confirming twice changes nothing."""
+        Signature.objects.filter(pk=self.pk, confirmed_at__isnull=True).update(
+            confirmed_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["confirmed_at"])
+
+    def reserve_email(self, limit, now=None):
+        """Count one more email to this signer; False once `limit` were sent in 24 hours.
+
+        One conditional UPDATE, so concurrent requests cannot both slip under the cap.
+        """
+        now = now or timezone.now()
+        day_ago = now - timedelta(days=1)
+        window_open = models.Q(emails_window_started_at__gt=day_ago)
+        starts_new_window = (
+            Signature.objects.filter(pk=self.pk)
+            .filter(~window_open | models.Q(emails_window_started_at__isnull=True))
+            .update(emails_sent=1, emails_window_started_at=now)
+        )
+        if starts_new_window:
+            return True
+        return bool(
+            Signature.objects.filter(pk=self.pk, emails_sent__lt=limit)
+            .filter(window_open)
+            .update(emails_sent=models.F("emails_sent") + 1)
+        )
+
+    @property
     def public_name(self):
         """The name as the wall shows it: only with the signer's consent."""
         return self.name if self.show_name else None
@@ -160,3 +232,45 @@ class Signature(models.Model):
     def public_comment(self):
         """The comment as the wall shows it: only once staff approved it."""
         return self.comment if self.status == self.Status.APPROVED else ""
+
+
+class BlockedDomain(models.Model):
+    """An email domain staff refuse signatures from (throwaway addresses, a spam wave)."""
+
+    domain = models.CharField(
+        _("domain"),
+        max_length=253,
+        unique=True,
+        help_text=_("e.g. example.org; its subdomains too."),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("blocked"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("blocked email domain")
+        verbose_name_plural = _("blocked email domains")
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(domain=Lower("domain")), name="domain_lowercase"
+            ),
+        ]
+
+    def __str__(self):
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower().strip(".")
+        super().save(*args, **kwargs)
+
+
+class RateLimitCounter(models.Model):
+    """Hits in one fixed window for one key (action and client IP hash): the
+    database's rate limiter, shared by every worker with no extra server."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    hits = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.hits}"

@@ -7,41 +7,123 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from campaign.models import Campaign
+from pledges import throttle, tokens
+from pledges.consent import CONSENT_VERSION, CONSENT_WORDING
 from pledges.forms import SignatureForm
 from pledges.models import Signature
+from pledges.signing import sign as sign_letter
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"(\d{1,17})\.(\d{1,18})", re.ASCII)
 
 
+def _featured_campaign_context():
+    campaign = get_object_or_404(Campaign, is_featured=True)
+    return {"campaign": campaign, "signature_count": campaign.signature_count()}
+
+
+def _share_context(request, campaign):
+    return {
+        "share_message": campaign.share_message(request.build_absolute_uri(reverse("pledges:sign")))
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def sign(request):
-    campaign = get_object_or_404(Campaign, is_featured=True)
-    context = {"campaign": campaign, "signature_count": campaign.signature_count()}
+    context = _featured_campaign_context()
+    campaign = context["campaign"]
     if not campaign.signing_open:
         status = 200 if request.method == "GET" else 403
         return render(request, "pledges/closed.html", context, status=status)
 
     form = SignatureForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        # The same answer whether this address is new or has signed already:
-        # the page must not reveal who has signed.
-        Signature.objects.sign(campaign, **form.cleaned_data)
+        client = throttle.ip_hash(throttle.client_ip(request))
+        try:
+            sign_letter(campaign, form.signature_data(), client, _base_url(request))
+        except throttle.RateLimited:
+            response = render(request, "pledges/rate_limited.html", context, status=429)
+            response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+            return response
+        # The same answer whether this address is new, unconfirmed or
+        # confirmed: the page must not reveal who has signed.
         return redirect("pledges:thanks")
+    if form.is_bot:
+        return redirect("pledges:thanks")  # nothing stored; nothing for the bot to learn
     return render(request, "pledges/sign.html", {**context, "form": form})
 
 
+def _base_url(request):
+    """https://host, for links in emails (the host is checked against ALLOWED_HOSTS)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def thanks(request):
-    campaign = get_object_or_404(Campaign, is_featured=True)
+    context = _featured_campaign_context()
+    return render(
+        request, "pledges/thanks.html", {**context, **_share_context(request, context["campaign"])}
+    )
+
+
+def _signature_from_link(request, token, purpose):
+    """(signature, None), or (None, the page that explains what is wrong with the link)."""
+    try:
+        return tokens.signature_from_token(token, purpose), None
+    except tokens.ExpiredLink:
+        return None, render(request, "pledges/link_expired.html", status=410)
+    except tokens.InvalidLink:
+        return None, render(request, "pledges/link_invalid.html", status=404)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """The link in the confirmation email. GET asks, POST confirms: mail scanners
+    that open every link must not sign on someone's behalf."""
+    signature, problem = _signature_from_link(request, token, tokens.CONFIRM)
+    if problem:
+        return problem
+    campaign = signature.campaign
+    if request.method == "POST" or signature.is_confirmed:
+        signature.confirm()
+        return render(
+            request,
+            "pledges/confirmed.html",
+            {
+                "campaign": campaign,
+                "signature_count": campaign.signature_count(),
+                **_share_context(request, campaign),
+            },
+        )
+    return render(request, "pledges/confirm.html", {"campaign": campaign, "token": token})
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request, token):
+    """The link in every email: after one more click, the signature and its data are deleted."""
+    signature, problem = _signature_from_link(request, token, tokens.WITHDRAW)
+    if problem:
+        return problem
+    campaign = signature.campaign
+    if request.method == "POST":
+        signature.delete()
+        return render(
+            request,
+            "pledges/withdrawn.html",
+            {"campaign": campaign, "signature_count": campaign.signature_count()},
+        )
+    return render(request, "pledges/withdraw.html", {"campaign": campaign, "token": token})
+
+
+def privacy(request):
     return render(
         request,
-        "pledges/thanks.html",
+        "pledges/privacy.html",
         {
-            "campaign": campaign,
-            "signature_count": campaign.signature_count(),
-            "share_message": campaign.share_message(
-                request.build_absolute_uri(reverse("pledges:sign"))
-            ),
+            "campaign": Campaign.objects.filter(is_featured=True).first(),
+            "consent_wording": CONSENT_WORDING,
+            "consent_version": CONSENT_VERSION,
+            "confirmation_days": settings.CONFIRMATION_DAYS,
+            "retention_days": settings.RETENTION_DAYS_AFTER_CLOSE,
         },
     )
 
@@ -52,8 +134,8 @@ def wall(request):
     Pages are keyed by the last signature shown (`?after=<microseconds>.<id>`),
     not by page number, so a deep page costs what the first one does.
     """
-    campaign = get_object_or_404(Campaign, is_featured=True)
-    signatures = Signature.objects.filter(campaign=campaign).wall()
+    context = _featured_campaign_context()
+    signatures = Signature.objects.filter(campaign=context["campaign"]).wall()
     after = _parse_cursor(request.GET.get("after", ""))
     if after:
         signatures = signatures.older_than(*after)
@@ -64,8 +146,7 @@ def wall(request):
         request,
         "pledges/wall.html",
         {
-            "campaign": campaign,
-            "signature_count": campaign.signature_count(),
+            **context,
             "signatures": page[:page_size],
             "next_cursor": next_cursor,
             "is_first_page": after is None,

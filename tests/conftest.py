@@ -1,10 +1,14 @@
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,22 +72,18 @@ def _test_database_url():
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def live_site(django_db_setup, tmp_path_factory):
-    """The site as operators run it: gunicorn with our config and three workers,
-    on the test database, over plain HTTP on 127.0.0.1 (as `make run`).
-
-    Tests that use it also need `transactional_db`, so that what they store is
-    committed where gunicorn's workers can read it.
-    """
+@contextmanager
+def serve_with_gunicorn(log, **environ):
+    """gunicorn serving the site with our config on the test database, over plain
+    HTTP on 127.0.0.1 (as `make run`), with any settings overridden; yields a LiveSite."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
         "HTTPS": "false",
         "PORT": str(port),
         "WEB_CONCURRENCY": "3",
+        **environ,
     }
     with log.open("w") as output:
         server = subprocess.Popen(
@@ -113,3 +113,57 @@ def live_site(django_db_setup, tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_site(django_db_setup, tmp_path_factory):
+    """The site as operators run it: gunicorn with three workers on the test database.
+
+    Emails are sent at once (no task worker) to files in `site.mail_dir`; the
+    fill-time check and rate limits are off, since browsers driven by tests
+    are quicker and more numerous than people. Tests that use it also need
+    `transactional_db`, so that what they store is committed where
+    gunicorn's workers can read it.
+    """
+    folder = tmp_path_factory.mktemp("live-site")
+    mail_dir = folder / "mail"
+    with serve_with_gunicorn(
+        folder / "gunicorn.log",
+        TASKS_IMMEDIATE="true",
+        EMAIL_URL=f"filemail:///{mail_dir}",  # four slashes: an absolute path
+        SIGNING_MIN_FILL_SECONDS="0",
+        SIGNING_RATE_LIMIT="100000",
+        EMAIL_RATE_LIMIT="100000",
+    ) as site:
+        site.mail_dir = mail_dir
+        yield site
+
+
+class Signer:
+    """A browser, as far as the form needs: cookies, the CSRF token, redirects."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def sign(self, email):
+        form = self.opener.open(f"{self.base_url}/sign/", timeout=30).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        started = re.search(r'name="started" value="([^"]+)"', form).group(1)
+        data = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "started": started,
+                "name": "Concurrent Signer",
+                "email": email,
+                "country": "US",
+                "industry": "agriculture",
+            }
+        ).encode()
+        try:
+            response = self.opener.open(f"{self.base_url}/sign/", data=data, timeout=30)
+        except urllib.error.HTTPError as error:  # 4xx and 5xx answers
+            return error.code, error.url
+        return response.status, response.url

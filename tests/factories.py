@@ -1,8 +1,13 @@
 """Small factories for tests: a valid object by default, any field overridable."""
 
+import time
 from itertools import count
 
+from django.utils import timezone
+
 from campaign.models import Campaign
+from pledges.consent import CONSENT_VERSION
+from pledges.forms import SignatureForm
 from pledges.models import Industry, Signature
 
 _sequence = count(1)
@@ -39,17 +44,22 @@ def make_signature(campaign, **fields):
         "comment": "",
         "show_name": True,
         "status": Signature.Status.PENDING,
+        "confirmed_at": timezone.now(),
+        "consent_version": CONSENT_VERSION,
     }
     return Signature.objects.create(campaign=campaign, **{**defaults, **fields})
 
 
 def signing_form(**fields):
-    """The POST body of a valid signature, with any field overridden."""
+    """The POST body of a valid signature, as a person sends it a minute after
+    the form was served, with any field overridden."""
     return {
         "name": "Ana Lucía Pérez",
         "email": "ana@example.org",
         "country": "MX",
         "industry": "agriculture",
         "comment": "",
+        "website": "",
+        "started": SignatureForm.started_token(at=time.time() - 60),
         **fields,
     }

@@ -4,42 +4,16 @@ These tests use gunicorn serving the test database (the `live_site` fixture),
 and sign the letter from several clients at once.
 """
 
-import http.cookiejar
 import re
 import threading
-import urllib.parse
 import urllib.request
 
 from pledges.models import Signature
+from tests.conftest import Signer
 from tests.factories import make_featured_campaign
 
 CLIENTS = 4
 SIGNATURES_PER_CLIENT = 25
-
-
-class Signer:
-    """A browser, as far as the form needs: cookies, the CSRF token, redirects."""
-
-    def __init__(self, base_url):
-        self.base_url = base_url
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-
-    def sign(self, email):
-        form = self.opener.open(f"{self.base_url}/sign/", timeout=30).read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-        data = urllib.parse.urlencode(
-            {
-                "csrfmiddlewaretoken": token,
-                "name": "Concurrent Signer",
-                "email": email,
-                "country": "US",
-                "industry": "agriculture",
-            }
-        ).encode()
-        response = self.opener.open(f"{self.base_url}/sign/", data=data, timeout=30)
-        return response.status, response.url
 
 
 def test_concurrent_signing_through_gunicorn_stores_every_signature(live_site, transactional_db):

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "campaign",
     "pledges",
 ]
@@ -176,6 +178,42 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Email, tasks and cache ---------------------------------------------------
+
+# EMAIL_URL in django-environ syntax, e.g. smtp+tls://user:password@smtp.example.org:587.
+# Unset: every email is written as a file under var/mail/, to open by hand.
+if "EMAIL_URL" in os.environ:
+    # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_USE_TLS… as django-environ reads them.
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Time's Up <letter@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 10
+
+# Emails are sent by a task worker (`manage.py db_worker`), never inside a
+# request. TASKS_IMMEDIATE=true runs them at once instead: for `make run` and
+# development only, where no worker runs.
+TASKS_IMMEDIATE = env.bool("TASKS_IMMEDIATE", default=False)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TASKS_IMMEDIATE
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+
+# CACHE_URL in django-environ syntax, e.g. redis://127.0.0.1:6379/0: shared by
+# every gunicorn worker and host, and then used for rate limits. Unset: a
+# per-process memory cache, and rate limits counted in the database.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that does not answer must not hang a request.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 2, "socket_timeout": 2}
+    )
+
 # Logging -------------------------------------------------------------------
 
 # One line per event on stdout, where gunicorn's own log goes too. Nothing
@@ -196,3 +234,24 @@ LOGGING = {
 
 # Signatures per page of the public wall.
 WALL_PAGE_SIZE = env.int("WALL_PAGE_SIZE", default=50)
+
+# Days a confirmation link stays valid; unconfirmed signatures older than this
+# are deleted by `manage.py purge_signatures`.
+CONFIRMATION_DAYS = env.int("CONFIRMATION_DAYS", default=7)
+# Confirmation emails one address can be sent again in a day.
+CONFIRMATION_RESENDS_PER_DAY = env.int("CONFIRMATION_RESENDS_PER_DAY", default=3)
+# Days after a campaign closes before its signatures are anonymised
+# (names, emails, comments and IP hashes removed; the count is kept).
+RETENTION_DAYS_AFTER_CLOSE = env.int("RETENTION_DAYS_AFTER_CLOSE", default=90)
+# Seconds a person needs at least to fill in the form: faster is a bot.
+SIGNING_MIN_FILL_SECONDS = env.int("SIGNING_MIN_FILL_SECONDS", default=3)
+# Per client IP address, per hour: signatures stored, and emails sent.
+SIGNING_RATE_LIMIT = env.int("SIGNING_RATE_LIMIT", default=10)
+EMAIL_RATE_LIMIT = env.int("EMAIL_RATE_LIMIT", default=20)
+# How many proxies in front of gunicorn append to X-Forwarded-For. 0 (the
+# default): the client is REMOTE_ADDR and the header is ignored, since anyone
+# can send it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Refuse signatures from the maintained list of disposable-address domains,
+# besides the domains staff block in the admin.
+BLOCK_DISPOSABLE_EMAIL_DOMAINS = env.bool("BLOCK_DISPOSABLE_EMAIL_DOMAINS", default=True)

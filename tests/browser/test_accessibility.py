@@ -2,7 +2,9 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 
+from pledges import tokens
 from pledges.models import Signature
 from tests.factories import make_featured_campaign, make_signature
 
@@ -26,33 +28,60 @@ def sign_with_mistakes(page):
     page.get_by_role("alert").wait_for()
 
 
+def confirm_link(page, signature):
+    page.goto(reverse("pledges:confirm", args=[tokens.confirmation_token(signature)]))
+
+
+def confirmed(page, signature):
+    confirm_link(page, signature)
+    page.get_by_role("button", name="Confirm my signature").click()
+    page.get_by_text("Your signature is confirmed").wait_for()
+
+
+def withdraw_link(page, signature):
+    page.goto(reverse("pledges:withdraw", args=[tokens.withdrawal_token(signature)]))
+
+
+def withdrawn(page, signature):
+    withdraw_link(page, signature)
+    page.get_by_role("button", name="Withdraw my signature").click()
+    page.get_by_text("Your signature has been withdrawn").wait_for()
+
+
 PAGES = {
-    "home": lambda page: page.goto("/"),
-    "sign": lambda page: page.goto("/sign/"),
-    "sign with mistakes": sign_with_mistakes,
-    "thanks": lambda page: page.goto("/sign/thanks/"),
-    "wall": lambda page: page.goto("/signatures/"),
-    "not found": lambda page: page.goto("/no-such-page/"),
+    "home": lambda page, _: page.goto("/"),
+    "sign": lambda page, _: page.goto("/sign/"),
+    "sign with mistakes": lambda page, _: sign_with_mistakes(page),
+    "thanks": lambda page, _: page.goto("/sign/thanks/"),
+    "wall": lambda page, _: page.goto("/signatures/"),
+    "privacy": lambda page, _: page.goto("/privacy/"),
+    "confirm": confirm_link,
+    "confirmed": confirmed,
+    "withdraw": withdraw_link,
+    "withdrawn": withdrawn,
+    "broken link": lambda page, _: page.goto("/sign/confirm/broken/"),
+    "not found": lambda page, _: page.goto("/no-such-page/"),
 }
 
 
 @pytest.fixture
-def campaign_with_signatures(transactional_db):
+def unconfirmed_signature(transactional_db):
+    """A campaign with signatures on its wall, and one signature still to confirm."""
     campaign = make_featured_campaign()
     make_signature(
         campaign, name="Shown Signer", comment="Time is up.", status=Signature.Status.APPROVED
     )
     make_signature(campaign, show_name=False)
-    return campaign
+    return make_signature(campaign, confirmed_at=None)
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", PAGES)
 def test_public_page_has_no_serious_accessibility_violation(
-    phone, campaign_with_signatures, name, color_scheme
+    phone, unconfirmed_signature, name, color_scheme
 ):
     phone.emulate_media(color_scheme=color_scheme)
-    PAGES[name](phone)
+    PAGES[name](phone, unconfirmed_signature)
 
     assert serious_violations(phone) == []
 
@@ -64,7 +93,7 @@ def test_closed_campaign_page_has_no_serious_accessibility_violation(phone):
     assert serious_violations(phone) == []
 
 
-def test_pages_stay_usable_at_200_percent_zoom(browser, live_site, campaign_with_signatures):
+def test_pages_stay_usable_at_200_percent_zoom(browser, live_site, unconfirmed_signature):
     # 200% zoom of a 1280px-wide window is a 640px-wide layout at twice the size.
     context = browser.new_context(
         viewport={"width": 640, "height": 450},

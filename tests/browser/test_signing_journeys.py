@@ -18,7 +18,20 @@ def times_up():
     return Campaign.objects.create(**TIMES_UP)
 
 
-def test_a_visitor_on_a_phone_reads_signs_and_finds_their_name_on_the_wall(phone):
+def confirmation_link_sent_to(address, live_site):
+    """The confirmation link in the newest email to `address`, as the site wrote it."""
+    for message in sorted(
+        live_site.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True
+    ):
+        text = message.read_text()
+        if f"To: {address}" in text:
+            return re.search(r"http://\S+/sign/confirm/\S+/", text).group(0)
+    raise AssertionError(f"no email to {address} in {live_site.mail_dir}")
+
+
+def test_a_visitor_on_a_phone_reads_signs_confirms_and_finds_their_name_on_the_wall(
+    phone, live_site
+):
     make_signature(times_up(), name="An earlier signer")
 
     phone.goto("/")
@@ -40,6 +53,12 @@ def test_a_visitor_on_a_phone_reads_signs_and_finds_their_name_on_the_wall(phone
     phone.get_by_role("button", name="Sign the letter").click()
 
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you for standing with us")
+    expect(phone.get_by_text("check your inbox")).to_be_visible()
+    expect(phone.locator(".count-number")).to_have_text("1")  # counts once confirmed
+
+    phone.goto(confirmation_link_sent_to("ana@example.org", live_site))
+    phone.get_by_role("button", name="Confirm my signature").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Your signature is confirmed")
     expect(phone.locator(".count-number")).to_have_text("2")
     phone.get_by_role("link", name="See who has signed").click()
     newest = phone.locator(".signature").first
@@ -48,13 +67,13 @@ def test_a_visitor_on_a_phone_reads_signs_and_finds_their_name_on_the_wall(phone
     save_screenshot(phone, "phone-signs-and-finds-name-on-wall")
 
 
-def tab_to(page, element_id, limit=40):
-    """Press Tab until the element with this id has focus, as a keyboard user would."""
+def tab_to(page, selector, limit=40):
+    """Press Tab until the element matching `selector` has focus, as a keyboard user would."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == element_id:
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
             return
-    raise AssertionError(f"#{element_id} never received focus after {limit} tabs")
+    raise AssertionError(f"{selector} never received focus after {limit} tabs")
 
 
 def focus_is_visible(page):
@@ -75,18 +94,18 @@ def test_a_keyboard_user_signs_without_a_mouse(desktop):
     desktop.keyboard.press("Enter")
 
     expect(desktop).to_have_url(re.compile(r"/sign/$"))
-    tab_to(desktop, "id_name")
+    tab_to(desktop, "#id_name")
     assert focus_is_visible(desktop)
     desktop.keyboard.type("Keyboard Signer")
-    tab_to(desktop, "id_email")
+    tab_to(desktop, "#id_email")
     desktop.keyboard.type("keys@example.org")
-    tab_to(desktop, "id_country")
+    tab_to(desktop, "#id_country")
     desktop.keyboard.type("Mexico")
-    tab_to(desktop, "id_industry")
+    tab_to(desktop, "#id_industry")
     desktop.keyboard.type("Law")
-    tab_to(desktop, "id_show_name")
+    tab_to(desktop, "#id_show_name")
     desktop.keyboard.press("Space")
-    desktop.keyboard.press("Tab")
+    tab_to(desktop, "button[type=submit]")
     expect(desktop.get_by_role("button", name="Sign the letter")).to_be_focused()
     desktop.keyboard.press("Enter")
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from pledges.models import Signature
-from tests.factories import make_featured_campaign, signing_form
+from tests.factories import make_featured_campaign, make_signature, signing_form
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ def test_a_valid_signature_is_stored_and_redirects_to_thanks(client, campaign):
     assert response.url == THANKS
     signature = Signature.objects.get()
     assert signature.campaign == campaign
+    assert signature.confirmed_at is None  # counts once confirmed
     assert (signature.name, signature.email, signature.country.code, signature.industry) == (
         "Ana Lucía Pérez",
         "ana@example.org",
@@ -164,8 +165,9 @@ def test_signing_goes_to_the_featured_campaign_only(client, campaign):
     assert Signature.objects.get().campaign == campaign
 
 
-def test_sign_page_shows_the_count(client, campaign):
-    client.post(SIGN, signing_form())
+def test_sign_page_shows_the_count_of_confirmed_signatures(client, campaign):
+    make_signature(campaign)
+    client.post(SIGN, signing_form())  # not confirmed yet: not counted
 
     response = client.get(SIGN)
 

@@ -1,0 +1,44 @@
+"""Email addresses as one person: the canonical form that duplicates are caught on."""
+
+# Providers that deliver name+anything@ to name@. Without this, one person
+# could sign a hundred times as ana+1@, ana+2@, …
+PLUS_TAG_PROVIDERS = {
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "fastmail.com",
+    "protonmail.com",
+    "proton.me",
+    "pm.me",
+    "yandex.com",
+    "yandex.ru",
+}
+# Providers that ignore dots in the local part: a.n.a@ is ana@.
+DOT_BLIND_PROVIDERS = {"gmail.com", "googlemail.com"}
+# Domains that are one mailbox under two names.
+DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
+
+
+def canonical_email(address):
+    """The mailbox an address reaches: lower case, and for providers that
+    ignore them, without dots and +tags. `Ana.Perez+times@GMail.com` and
+    `anaperez@gmail.com` are one person."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    if domain in PLUS_TAG_PROVIDERS:
+        local = local.split("+", 1)[0]
+    if domain in DOT_BLIND_PROVIDERS:
+        local = local.replace(".", "")
+    return f"{local}@{DOMAIN_ALIASES.get(domain, domain)}"
+
+
+def domain_and_parents(domain):
+    """mail.example.org → [mail.example.org, example.org]: a block on a domain covers
+    its subdomains."""
+    labels = domain.lower().strip(".").split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]

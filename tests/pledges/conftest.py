@@ -1,0 +1,27 @@
+import re
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture
+def deliver_emails(transactional_db):
+    """Run the task worker as production does, `manage.py db_worker`, until the
+    queue is empty. The test's writes must be committed (hence transactional_db),
+    as they are in production, for the tasks queued on commit to exist."""
+
+    def deliver():
+        call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+
+    return deliver
+
+
+def link_in(message, name):
+    """The absolute URL of /sign/<name>/… in an email's body."""
+    match = re.search(rf"https?://\S+/sign/{name}/\S+/", message.body)
+    assert match, f"no {name} link in:\n{message.body}"
+    return match.group(0)
+
+
+def path_of(url):
+    return re.sub(r"^https?://[^/]+", "", url)

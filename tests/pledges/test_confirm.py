@@ -1,0 +1,187 @@
+"""Double opt-in: signing sends a link; only confirmed signatures count."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pledges import tokens
+from pledges.models import Signature
+from tests.factories import make_featured_campaign, make_signature, signing_form
+from tests.pledges.conftest import link_in, path_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SIGN = reverse("pledges:sign")
+WALL = reverse("pledges:wall")
+
+
+@pytest.fixture
+def campaign():
+    return make_featured_campaign(title="Time's Up")
+
+
+def sign_and_get_email(client, mailoutbox, deliver, **fields):
+    client.post(SIGN, signing_form(**fields))
+    deliver()
+    return mailoutbox[-1]
+
+
+def test_signing_emails_a_confirmation_link_and_does_not_count_yet(
+    client, campaign, mailoutbox, deliver_emails
+):
+    message = sign_and_get_email(
+        client,
+        mailoutbox,
+        deliver_emails,
+        email="ana@example.org",
+        show_name="on",
+    )
+
+    assert message.to == ["ana@example.org"]
+    assert message.subject == "Confirm your signature of “Time's Up”"
+    assert link_in(message, "confirm").startswith("https://testserver/sign/confirm/")
+    assert link_in(message, "withdraw")
+    assert client.get(WALL).context["signature_count"] == 0
+    assert "Ana Lucía Pérez" not in client.get(WALL).content.decode()
+
+
+def test_the_email_is_queued_not_sent_inside_the_request(client, campaign, mailoutbox):
+    from django_tasks_db.models import DBTaskResult
+
+    client.post(SIGN, signing_form())
+
+    assert mailoutbox == []
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "pledges.tasks.send_signature_email"
+    assert "ana@example.org" not in str(task.args_kwargs)  # the queue holds an id, not the address
+
+
+def test_opening_the_link_asks_then_confirming_counts_and_shows_on_the_wall(
+    client, campaign, mailoutbox, deliver_emails
+):
+    message = sign_and_get_email(client, mailoutbox, deliver_emails, show_name="on")
+    confirm_path = path_of(link_in(message, "confirm"))
+
+    asked = client.get(confirm_path)
+    assert "Confirm my signature" in asked.content.decode()
+    assert Signature.objects.get().confirmed_at is None  # a mail scanner's visit confirms nothing
+
+    confirmed = client.post(confirm_path)
+
+    assert "Your signature is confirmed" in confirmed.content.decode()
+    assert confirmed.context["signature_count"] == 1
+    assert Signature.objects.get().confirmed_at is not None
+    assert "Ana Lucía Pérez" in client.get(WALL).content.decode()
+
+
+def test_confirming_twice_changes_nothing(client, campaign):
+    signature = make_signature(campaign, confirmed_at=None)
+    path = reverse("pledges:confirm", args=[tokens.confirmation_token(signature)])
+    client.post(path)
+    first = Signature.objects.get().confirmed_at
+
+    response = client.get(path)
+
+    assert "Your signature is confirmed" in response.content.decode()
+    assert Signature.objects.get().confirmed_at == first
+
+
+def test_an_expired_confirmation_link_says_so_and_confirms_nothing(client, campaign, settings):
+    signature = make_signature(campaign, confirmed_at=None)
+    path = reverse("pledges:confirm", args=[tokens.confirmation_token(signature)])
+    settings.CONFIRMATION_DAYS = 0
+
+    response = client.post(path)
+
+    assert response.status_code == 410
+    assert "This link has expired" in response.content.decode()
+    assert Signature.objects.get().confirmed_at is None
+
+
+@pytest.mark.parametrize(
+    "mangle", [lambda t: t[:-3], lambda t: t + "x", lambda t: "x" + t[1:], lambda t: "not-a-token"]
+)
+def test_a_tampered_confirmation_link_is_refused(client, campaign, mangle):
+    signature = make_signature(campaign, confirmed_at=None)
+    token = mangle(tokens.confirmation_token(signature))
+
+    response = client.post(reverse("pledges:confirm", args=[token]))
+
+    assert response.status_code == 404
+    assert "This link doesn't work" in response.content.decode()
+    assert Signature.objects.get().confirmed_at is None
+
+
+def test_a_withdrawal_link_cannot_confirm(client, campaign):
+    signature = make_signature(campaign, confirmed_at=None)
+
+    response = client.post(reverse("pledges:confirm", args=[tokens.withdrawal_token(signature)]))
+
+    assert response.status_code == 404
+    assert Signature.objects.get().confirmed_at is None
+
+
+def test_signing_again_unconfirmed_sends_the_link_again_a_few_times_a_day(
+    client, campaign, mailoutbox, deliver_emails, settings
+):
+    settings.CONFIRMATION_RESENDS_PER_DAY = 2
+    for _ in range(5):
+        response = client.post(SIGN, signing_form(email="ana@example.org"))
+        assert response.url == reverse("pledges:thanks")
+    deliver_emails()
+
+    assert len(mailoutbox) == 3  # the first email and two resends
+    assert {m.subject for m in mailoutbox} == {"Confirm your signature of “Time's Up”"}
+    assert Signature.objects.count() == 1
+
+
+def test_resends_start_again_the_next_day(campaign):
+    signature = make_signature(campaign, confirmed_at=None)
+    assert signature.reserve_email(limit=1)
+    assert not signature.reserve_email(limit=1)
+
+    assert signature.reserve_email(limit=1, now=timezone.now() + timedelta(days=1, seconds=1))
+
+
+def test_signing_again_when_confirmed_sends_an_email_saying_so_with_the_withdrawal_link(
+    client, campaign, mailoutbox, deliver_emails
+):
+    make_signature(campaign, email="ana@example.org")
+
+    message = sign_and_get_email(
+        client,
+        mailoutbox,
+        deliver_emails,
+        email="ANA@example.org",
+    )
+
+    assert message.subject == "You have already signed “Time's Up”"
+    assert link_in(message, "withdraw")
+    assert "/sign/confirm/" not in message.body
+
+
+def test_the_page_is_the_same_for_a_new_an_unconfirmed_and_a_confirmed_address(client, campaign):
+    make_signature(campaign, email="confirmed@example.org")
+    make_signature(campaign, email="unconfirmed@example.org", confirmed_at=None)
+
+    responses = [
+        client.post(SIGN, signing_form(email=email), follow=True)
+        for email in ["new@example.org", "unconfirmed@example.org", "confirmed@example.org"]
+    ]
+
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.redirect_chain[0] for r in responses}) == 1
+    assert len({r.content for r in responses}) == 1
+    assert "check your inbox" in responses[0].content.decode()
+
+
+def test_no_email_address_reaches_the_logs(client, campaign, deliver_emails, caplog):
+    with caplog.at_level("DEBUG"):
+        client.post(SIGN, signing_form(email="private.person@example.org"))
+        client.post(SIGN, signing_form(email="private.person@example.org"))
+        deliver_emails()
+
+    assert caplog.records  # the worker did log its work
+    assert "private.person" not in caplog.text

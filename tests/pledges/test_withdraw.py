@@ -1,0 +1,64 @@
+"""Every email carries a link that withdraws the signature: one more click, and it is gone."""
+
+import pytest
+from django.urls import reverse
+
+from pledges import tokens
+from pledges.models import Signature
+from tests.factories import make_featured_campaign, make_signature, signing_form
+from tests.pledges.conftest import link_in, path_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def campaign():
+    return make_featured_campaign()
+
+
+def test_the_withdrawal_link_asks_first_then_deletes_the_signature(client, campaign):
+    make_signature(campaign)
+    signature = make_signature(campaign, name="Changed Mind", email="mind@example.org")
+    path = reverse("pledges:withdraw", args=[tokens.withdrawal_token(signature)])
+
+    asked = client.get(path)
+    assert "Withdraw my signature" in asked.content.decode()
+    assert Signature.objects.filter(pk=signature.pk).exists()
+
+    withdrawn = client.post(path)
+
+    assert "Your signature has been withdrawn" in withdrawn.content.decode()
+    assert withdrawn.context["signature_count"] == 1
+    assert not Signature.objects.filter(email="mind@example.org").exists()
+    assert "Changed Mind" not in client.get(reverse("pledges:wall")).content.decode()
+
+
+def test_a_used_withdrawal_link_says_it_no_longer_works(client, campaign):
+    signature = make_signature(campaign)
+    path = reverse("pledges:withdraw", args=[tokens.withdrawal_token(signature)])
+    client.post(path)
+
+    response = client.post(path)
+
+    assert response.status_code == 404
+    assert "withdrawn" in response.content.decode()
+
+
+def test_the_confirmation_email_carries_a_working_withdrawal_link(
+    client, campaign, mailoutbox, deliver_emails
+):
+    client.post(reverse("pledges:sign"), signing_form())
+    deliver_emails()
+
+    client.post(path_of(link_in(mailoutbox[0], "withdraw")))
+
+    assert Signature.objects.count() == 0
+
+
+def test_after_withdrawing_one_can_sign_again(client, campaign):
+    signature = make_signature(campaign, email="ana@example.org")
+    client.post(reverse("pledges:withdraw", args=[tokens.withdrawal_token(signature)]))
+
+    client.post(reverse("pledges:sign"), signing_form(email="ana@example.org"))
+
+    assert Signature.objects.get().confirmed_at is None  # a new signature, to confirm again
