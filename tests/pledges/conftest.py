@@ -1,3 +1,4 @@
+import io
 import re
 
 import pytest
@@ -11,7 +12,11 @@ def deliver_emails(transactional_db):
     as they are in production, for the tasks queued on commit to exist."""
 
     def deliver():
-        call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+        # verbosity 2: the worker logs each task at DEBUG level (and its
+        # logger's level outlives the call), so tests can read its logs.
+        call_command(
+            "db_worker", batch=True, startup_delay=False, verbosity=2, stdout=io.StringIO()
+        )
 
     return deliver
 

@@ -1,5 +1,7 @@
 """A mail server that fails never loses a signature: the send is retried."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
@@ -22,7 +24,7 @@ def mail_server_down(settings):
 
 
 def run_worker():
-    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=2, stdout=io.StringIO())
 
 
 def test_a_failed_send_keeps_the_signature_and_queues_a_retry(mail_server_down):
