@@ -1,6 +1,11 @@
-"""Signatures as CSV rows that are safe to open in a spreadsheet."""
+"""Signatures out of the site: CSV that is safe to open in a spreadsheet, or JSON Lines.
+
+Both stream a row at a time from a database cursor, so memory stays flat
+however many signatures a campaign holds.
+"""
 
 import csv
+import json
 
 COLUMNS = [
     ("id", "id"),
@@ -13,19 +18,25 @@ COLUMNS = [
     ("show_name", "show_name"),
     ("status", "status"),
     ("created_at", "created_at"),
+    ("confirmed_at", "confirmed_at"),
 ]
 
 # A cell starting with one of these is read as a formula by Excel, LibreOffice
 # and Google Sheets: "=HYPERLINK(…)" in a signer's name would run on the
 # staff member's machine. A leading apostrophe makes the cell plain text.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value):
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_TRIGGERS):
+    if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
+
+
+def _rows(signatures):
+    rows = signatures.order_by("pk").values_list(*(field for _, field in COLUMNS))
+    return rows.iterator(chunk_size=2000)
 
 
 class _Echo:
@@ -36,11 +47,21 @@ class _Echo:
 
 
 def csv_lines(signatures):
-    """Yield the CSV, header first, a line at a time: memory stays flat however many rows."""
+    """Yield the CSV, header first, a line at a time."""
     writer = csv.writer(_Echo())
     # The byte-order mark tells Excel the file is UTF-8, so names in any
     # script open as typed.
     yield "\ufeff" + writer.writerow([header for header, _ in COLUMNS])
-    rows = signatures.order_by("pk").values_list(*(field for _, field in COLUMNS))
-    for row in rows.iterator(chunk_size=2000):
+    for row in _rows(signatures):
         yield writer.writerow([spreadsheet_safe(value) for value in row])
+
+
+def jsonl_lines(signatures):
+    """Yield one JSON object per signature, a line each."""
+    headers = [header for header, _ in COLUMNS]
+    for row in _rows(signatures):
+        record = dict(zip(headers, row, strict=True))
+        for field in ("created_at", "confirmed_at"):
+            if record[field] is not None:
+                record[field] = record[field].isoformat()
+        yield json.dumps(record, ensure_ascii=False) + "\n"

@@ -37,6 +37,21 @@ def collected_static_files():
 
 
 @pytest.fixture
+def database_down(transactional_db):
+    """Point the live connection at a database that isn't there, then restore it."""
+    settings_dict = connection.settings_dict
+    saved = dict(settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        settings_dict["NAME"] = "/nonexistent/directory/db.sqlite3"
+    else:
+        settings_dict["PORT"] = "1"  # nothing listens there: connection refused
+    yield
+    connection.close()
+    settings_dict.update(saved)
+
+
+@pytest.fixture
 def client():
     return HttpsClient()
 

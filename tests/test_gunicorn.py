@@ -6,6 +6,7 @@ and sign the letter from several clients at once.
 
 import re
 import threading
+import urllib.error
 import urllib.request
 
 from pledges.models import Signature
@@ -56,3 +57,14 @@ def test_gunicorn_serves_pages_and_long_cached_static_files(live_site, transacti
     assert css.status == 200
     assert "max-age=315360000" in css.headers["Cache-Control"]
     assert "GET / HTTP/1.1" in live_site.log.read_text()  # the access log is on
+
+
+def test_gunicorn_refuses_an_oversized_request_line(live_site):
+    try:
+        urllib.request.urlopen(live_site.url("/signatures/?after=" + "9" * 6000), timeout=10)
+    except urllib.error.HTTPError as error:
+        status = error.code
+    else:
+        status = 200
+
+    assert status in (400, 414)

@@ -86,6 +86,31 @@ def test_sqlite_is_tuned_for_several_writing_workers():
     assert connection.transaction_mode == "IMMEDIATE"
 
 
+def test_the_admin_path_comes_from_the_environment(tmp_path):
+    script = (
+        "import django; django.setup(); "
+        "from django.urls import reverse; print(reverse('admin:index'))"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "VAR_DIR": str(tmp_path),
+        "ADMIN_URL": "moderation-3f9a",
+        "DJANGO_SETTINGS_MODULE": "timesup.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+
+    output = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    assert output.strip() == "/moderation-3f9a/"
+
+
 def environment_variables_read_by(path):
     source = (ROOT / path).read_text()
     return set(re.findall(r"""env\.\w+\(\s*"([A-Z_]+)"|environ\.get\("([A-Z_]+)\"""", source))

@@ -21,11 +21,18 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 
+# Refuse oversized requests before Django sees them: no page here needs a URL
+# or headers anywhere near these (Django refuses bodies over 256 KB itself).
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+
 # Recycle workers now and then, so a slow leak cannot grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
 
-# Only the proxy on this host may tell us the client's scheme and address.
+# Only the proxy on this host may tell us the client's scheme (X-Forwarded-Proto).
+# The client's address is read by the site itself, from TRUSTED_PROXY_COUNT.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Access and error log on stdout/stderr, one line per request. The request

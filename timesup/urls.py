@@ -1,14 +1,18 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from timesup import health
+from timesup.admin_site import TimesUpAdminSite
+
+# The default site, so every app's @admin.register lands on it, with our class.
+admin.site.__class__ = TimesUpAdminSite
 
 urlpatterns = [
     path("", include("campaign.urls")),
     path("", include("pledges.urls")),
     path("healthz", health.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-admin.site.site_header = "Time's Up: moderation"
-admin.site.site_title = "Time's Up admin"
+handler500 = "timesup.errors.server_error"

@@ -50,16 +50,30 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def record_console(page):
+    page.console_errors = []
+    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+
+
+def assert_no_csp_violations(page):
+    """Our Content-Security-Policy must never block anything our own pages (and
+    the admin's) need."""
+    violations = [text for text in page.console_errors if "Content Security Policy" in text]
+    assert violations == []
+
+
 @pytest.fixture
 def phone(browser, live_site, transactional_db):
     """A page in a phone-sized browser, recording every request it makes."""
     context = browser.new_context(**PHONE, base_url=live_site.base_url)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    record_console(page)
     page.requested_urls = []
     page.on("request", lambda request: page.requested_urls.append(request.url))
     yield page
     context.close()
+    assert_no_csp_violations(page)
 
 
 @pytest.fixture
@@ -68,8 +82,11 @@ def desktop(browser, live_site, transactional_db):
         viewport={"width": 1280, "height": 900}, base_url=live_site.base_url, accept_downloads=True
     )
     context.set_default_timeout(10_000)
-    yield context.new_page()
+    page = context.new_page()
+    record_console(page)
+    yield page
     context.close()
+    assert_no_csp_violations(page)
 
 
 @pytest.fixture

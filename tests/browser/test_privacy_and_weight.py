@@ -52,3 +52,16 @@ def test_signing_works_without_javascript(browser, live_site, campaign):
     assert page.get_by_role("heading", level=1).text_content() == "Thank you for standing with us"
     assert campaign.signatures.filter(email="noscript@example.org").exists()
     context.close()
+
+
+def test_the_policy_check_itself_sees_a_blocked_request(phone, campaign):
+    # Guards the guard in the page fixtures: a request the Content-Security-
+    # Policy blocks shows up in the console, where the fixtures look for it.
+    phone.goto("/")
+    phone.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<img src=\"https://example.org/x.png\">')"
+    )
+    phone.wait_for_timeout(500)
+
+    assert any("Content Security Policy" in text for text in phone.console_errors)
+    phone.console_errors.clear()  # seen; the fixture's own check must not fail on it
