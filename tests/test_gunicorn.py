@@ -4,6 +4,7 @@ These tests use gunicorn serving the test database (the `live_site` fixture),
 and sign the letter from several clients at once.
 """
 
+import contextlib
 import re
 import threading
 import urllib.error
@@ -68,3 +69,20 @@ def test_gunicorn_refuses_an_oversized_request_line(live_site):
         status = 200
 
     assert status in (400, 414)
+
+
+def test_the_access_log_never_holds_a_link_token(live_site, transactional_db):
+    make_featured_campaign()
+    token = "WzEsImFiYyJd:1abc:secret-part-of-the-token"
+
+    for link in ["confirm", "withdraw"]:
+        with contextlib.suppress(urllib.error.HTTPError):  # a made-up token: 404
+            urllib.request.urlopen(live_site.url(f"/sign/{link}/{token}/"), timeout=10)
+
+    # The access log's lines, not Django's own warnings: those name the path of
+    # a 4xx answer, and a token that gets one (made up, expired, withdrawn) is
+    # worthless anyway.
+    access_log = [line for line in live_site.log.read_text().splitlines() if '" 404 ' in line]
+    assert any("GET /sign/confirm/…/ HTTP/1.1" in line for line in access_log)
+    assert any("GET /sign/withdraw/…/ HTTP/1.1" in line for line in access_log)
+    assert not any("secret-part-of-the-token" in line for line in access_log)

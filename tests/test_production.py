@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -166,6 +167,23 @@ def test_a_database_outage_answers_503_with_retry_after_never_a_traceback(databa
         assert "back in a moment" in page
         assert "Traceback" not in page
         assert "OperationalError" not in page
+
+
+def test_the_site_recovers_by_itself_when_the_database_is_back(transactional_db):
+    make_featured_campaign()
+    client = HttpsClient(raise_request_exception=False)
+    settings_dict = connection.settings_dict
+    saved = dict(settings_dict)
+    connection.close()
+    settings_dict.update(
+        {"NAME": "/nonexistent/db.sqlite3"} if connection.vendor == "sqlite" else {"PORT": "1"}
+    )
+    try:
+        assert client.get("/").status_code == 503
+    finally:
+        settings_dict.update(saved)
+
+    assert client.get("/").status_code == 200
 
 
 def test_with_log_format_json_each_log_line_is_one_json_object(tmp_path):
