@@ -1,4 +1,5 @@
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,10 @@ class CampaignQuerySet(models.QuerySet):
 
     def close_signing(self):
         return self.filter(signing_open=True).update(signing_open=False, closed_at=timezone.now())
+
+    def recount(self):
+        for campaign in self:
+            campaign.recount()
 
 
 class Campaign(models.Model):
@@ -43,6 +48,10 @@ class Campaign(models.Model):
         default=False,
         help_text=_("The featured campaign is the one served at the site's home page."),
     )
+    # Signatures that count (confirmed, neither hidden nor spam), kept up to
+    # date as they change (pledges' confirm, withdraw, moderation) so that no
+    # page ever counts a million rows. recount() sets it from the rows.
+    signature_total = models.PositiveIntegerField(_("signatures"), default=0, editable=False)
     closed_at = models.DateTimeField(
         _("closed"),
         null=True,
@@ -89,8 +98,19 @@ class Campaign(models.Model):
             self.save(update_fields=["is_featured", "updated_at"])
 
     def signature_count(self):
-        """Signatures that count: every one but those staff hid or marked as spam."""
-        return self.signatures.counted().count()
+        """Signatures that count: confirmed, and neither hidden nor marked as spam."""
+        return self.signature_total
+
+    def recount(self):
+        """Set the count from the rows: after bulk changes, and hourly as a safety net."""
+        self.signature_total = self.signatures.counted().count()
+        Campaign.objects.filter(pk=self.pk).update(signature_total=self.signature_total)
+        return self.signature_total
+
+    def add_to_count(self, delta):
+        """One signature more (or less) counts: an atomic UPDATE, safe under concurrency."""
+        Campaign.objects.filter(pk=self.pk).update(signature_total=F("signature_total") + delta)
+        self.refresh_from_db(fields=["signature_total"])
 
     @property
     def lead(self):

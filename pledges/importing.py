@@ -178,6 +178,7 @@ def import_signatures(campaign, open_file):
                 _store(campaign, batch, report)
                 batch = []
         _store(campaign, batch, report)
+    campaign.recount()
     return report
 
 

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
@@ -94,8 +94,12 @@ class SignatureQuerySet(models.QuerySet):
         )
 
     def moderate(self, status):
-        """Set the moderation status of every selected signature; returns how many."""
-        return self.update(status=status, moderated_at=timezone.now())
+        """Set the moderation status of every selected signature; returns how many.
+        The campaigns' counts are then recounted (moderation is rare; counting is exact)."""
+        campaigns = Campaign.objects.filter(pk__in=self.values("campaign_id"))
+        updated = self.update(status=status, moderated_at=timezone.now())
+        campaigns.recount()
+        return updated
 
 
 class Signature(models.Model):
@@ -195,12 +199,26 @@ class Signature(models.Model):
     def email_domain(self):
         return self.email.rpartition("@")[2]
 
+    @property
+    def counts(self):
+        return self.is_confirmed and self.status in COUNTED_STATUSES
+
     def confirm(self):
         """Count this signature. Confirming twice changes nothing."""
-        Signature.objects.filter(pk=self.pk, confirmed_at__isnull=True).update(
-            confirmed_at=timezone.now()
-        )
-        self.refresh_from_db(fields=["confirmed_at"])
+        with transaction.atomic():
+            newly_confirmed = Signature.objects.filter(
+                pk=self.pk, confirmed_at__isnull=True
+            ).update(confirmed_at=timezone.now())
+            self.refresh_from_db(fields=["confirmed_at", "status"])
+            if newly_confirmed and self.counts:
+                self.campaign.add_to_count(+1)
+
+    def withdraw(self):
+        """Delete this signature and everything personal with it; the count drops."""
+        with transaction.atomic():
+            deleted, _ = Signature.objects.filter(pk=self.pk).delete()
+            if deleted and self.counts:
+                self.campaign.add_to_count(-1)
 
     def reserve_email(self, limit, now=None):
         """Count one more email to this signer; False once `limit` were sent in 24 hours.

@@ -105,7 +105,7 @@ def withdraw(request, token):
         return problem
     campaign = signature.campaign
     if request.method == "POST":
-        signature.delete()
+        signature.withdraw()
         return render(
             request,
             "pledges/withdrawn.html",

@@ -47,7 +47,9 @@ def make_signature(campaign, **fields):
         "confirmed_at": timezone.now(),
         "consent_version": CONSENT_VERSION,
     }
-    return Signature.objects.create(campaign=campaign, **{**defaults, **fields})
+    signature = Signature.objects.create(campaign=campaign, **{**defaults, **fields})
+    campaign.recount()  # the site keeps the count as rows change; this row was made directly
+    return signature
 
 
 def signing_form(**fields):

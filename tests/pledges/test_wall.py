@@ -142,17 +142,3 @@ def test_names_and_comments_are_escaped_on_the_wall(client, campaign):
     assert "<script>alert('name')</script>" not in page
     assert "<img src=x" not in page
     assert "&lt;script&gt;" in page
-
-
-def test_wall_costs_the_same_queries_however_many_signatures(
-    client, campaign, django_assert_num_queries
-):
-    for _ in range(3):
-        make_signature(campaign)
-    with django_assert_num_queries(3):  # the campaign, the count, one page
-        client.get(WALL)
-
-    for _ in range(30):
-        make_signature(campaign)
-    with django_assert_num_queries(3):
-        client.get(WALL)

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from campaign.models import Campaign
 from pledges import throttle
 from pledges.models import Signature
 
@@ -7,14 +8,18 @@ from pledges.models import Signature
 class Command(BaseCommand):
     help = (
         "Delete unconfirmed signatures older than CONFIRMATION_DAYS, anonymise the "
-        "signatures of campaigns closed more than RETENTION_DAYS_AFTER_CLOSE ago, and "
-        "drop expired rate-limit counters. Safe to run from cron as often as you like."
+        "signatures of campaigns closed more than RETENTION_DAYS_AFTER_CLOSE ago, "
+        "drop expired rate-limit counters and recount every campaign. "
+        "Safe to run from cron as often as you like."
     )
 
     def handle(self, *args, **options):
         unconfirmed = Signature.objects.expired_unconfirmed().delete()[0]
         anonymised = Signature.objects.due_for_anonymising().anonymise()
         counters = throttle.purge_expired_counters()
+        # The counts are kept up to date as signatures change; recounting here
+        # corrects any drift (a change made outside the site's code).
+        Campaign.objects.all().recount()
         self.stdout.write(
             f"Deleted {unconfirmed} unconfirmed signatures, anonymised {anonymised}, "
             f"dropped {counters} expired rate-limit counters."

@@ -1,0 +1,73 @@
+"""Every public page costs the same few queries however many signatures there are:
+no query per row, and no COUNT(*) over the signatures (the count is kept on the campaign)."""
+
+import pytest
+from django.urls import reverse
+
+from pledges import tokens
+from pledges.models import Signature
+from tests.factories import make_featured_campaign, make_signature
+
+pytestmark = pytest.mark.django_db
+
+
+def add_signatures(campaign, how_many):
+    for _ in range(how_many):
+        make_signature(campaign, comment="Words", status=Signature.Status.APPROVED)
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [
+        (reverse("campaign:home"), 1),  # the campaign, count included
+        (reverse("pledges:sign"), 1),
+        (reverse("pledges:thanks"), 1),
+        (reverse("pledges:wall"), 2),  # the campaign, one page of signatures
+        (reverse("pledges:privacy"), 1),
+    ],
+)
+def test_a_public_page_costs_the_same_queries_at_any_size(
+    client, django_assert_num_queries, path, queries
+):
+    campaign = make_featured_campaign()
+    add_signatures(campaign, 3)
+    with django_assert_num_queries(queries):
+        assert client.get(path).status_code == 200
+
+    add_signatures(campaign, 60)
+    with django_assert_num_queries(queries):
+        assert client.get(path).status_code == 200
+
+
+def test_a_deep_wall_page_costs_what_the_first_does(client, django_assert_num_queries, settings):
+    settings.WALL_PAGE_SIZE = 5
+    campaign = make_featured_campaign()
+    add_signatures(campaign, 30)
+    cursor = client.get(reverse("pledges:wall")).context["next_cursor"]
+
+    with django_assert_num_queries(2):
+        response = client.get(reverse("pledges:wall"), {"after": cursor})
+
+    assert len(response.context["signatures"]) == 5
+
+
+def test_the_kept_count_always_equals_the_rows_that_count(client, admin_client):
+    campaign = make_featured_campaign()
+    signature = make_signature(campaign, confirmed_at=None)
+
+    def kept():
+        campaign.refresh_from_db()
+        assert campaign.signature_total == campaign.signatures.counted().count()
+        return campaign.signature_total
+
+    assert kept() == 0
+    client.post(reverse("pledges:confirm", args=[tokens.confirmation_token(signature)]))
+    assert kept() == 1
+    for action, expected in [("hide", 0), ("approve", 1), ("mark_as_spam", 0), ("approve", 1)]:
+        admin_client.post(
+            reverse("admin:pledges_signature_changelist"),
+            {"action": action, "_selected_action": [signature.pk]},
+        )
+        assert kept() == expected
+    client.post(reverse("pledges:withdraw", args=[tokens.withdrawal_token(signature)]))
+    assert kept() == 0
