@@ -329,6 +329,9 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
+# Serve /bench/bare/, the bare Django view `make bench` compares pages with.
+BENCH_REFERENCE_VIEW = env.bool("BENCH_REFERENCE_VIEW", default=False)
+
 # The campaign ----------------------------------------------------------------
 
 # Signatures per page of the public wall.

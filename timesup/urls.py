@@ -15,4 +15,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+if settings.BENCH_REFERENCE_VIEW:
+    # The benchmarks' yardstick: Django and our middleware, no database, no template.
+    urlpatterns.append(path("bench/bare/", health.bare, name="bench-bare"))
+
 handler500 = "timesup.errors.server_error"

@@ -170,3 +170,19 @@ def test_import_refuses_a_file_without_name_and_email_columns(tmp_path):
 def test_an_unknown_campaign_is_a_clear_error():
     with pytest.raises(CommandError, match="No campaign with the slug"):
         call_command("export_signatures", "no-such-campaign")
+
+
+def test_generate_signatures_makes_valid_confirmed_rows_fast_and_counts_them():
+    campaign = make_campaign()
+
+    call_command("generate_signatures", campaign.slug, count=120, stdout=io.StringIO())
+    call_command("generate_signatures", campaign.slug, count=30, stdout=io.StringIO())
+
+    campaign.refresh_from_db()
+    assert campaign.signature_total == 150
+    assert Signature.objects.filter(campaign=campaign).counted().count() == 150
+    assert Signature.objects.values("email_canonical").distinct().count() == 150
+    newest = Signature.objects.filter(campaign=campaign).wall().first()
+    assert newest.name in {"Signer 30", "Signer 120"}
+    assert newest.get_industry_display()
+    assert newest.country.name
