@@ -8,11 +8,12 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format install install-dev lock screenshot clean
+.PHONY: help run test bench lint format install install-dev lock screenshot clean
 
 help:
 	@echo "make run      serve the site with gunicorn on 127.0.0.1:\$${PORT:-8000} (SQLite under var/ unless DATABASE_URL is set)"
 	@echo "make test     run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL points there)"
+	@echo "make bench    load-test the site at a million signatures (docs/benchmarks.md)"
 	@echo "make lint     ruff format --check and ruff check"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make lock     re-pin requirements*.txt from pyproject.toml"
@@ -48,6 +49,10 @@ run: install
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Not part of `make test`: about ten minutes of load (needs wrk: apt-get install wrk).
+bench: install-dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # The README's picture of the home page, taken by the phone journey's browser test.
 screenshot: install-dev

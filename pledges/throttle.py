@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -86,16 +85,17 @@ def _hit_in_cache(key, window):
 
 
 def _hit_in_database(key, expires_at_timestamp):
-    from pledges.models import RateLimitCounter
-
+    # One statement, atomic on both databases (PostgreSQL, and SQLite since
+    # 3.35): insert the counter at 1, or add one to it, and read it back.
     expires_at = datetime.fromtimestamp(expires_at_timestamp, tz=UTC)
-    with transaction.atomic():
-        RateLimitCounter.objects.get_or_create(key=key, defaults={"expires_at": expires_at})
-        # An UPDATE … SET hits = hits + 1 is atomic; reading afterwards may see
-        # others' hits too, which errs on the side of refusing, never of letting
-        # more through than the limit.
-        RateLimitCounter.objects.filter(key=key).update(hits=F("hits") + 1)
-        return RateLimitCounter.objects.values_list("hits", flat=True).get(key=key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO pledges_ratelimitcounter (key, hits, expires_at) VALUES (%s, 1, %s) "
+            "ON CONFLICT (key) DO UPDATE SET hits = pledges_ratelimitcounter.hits + 1 "
+            "RETURNING hits",
+            [key, connection.ops.adapt_datetimefield_value(expires_at)],
+        )
+        return cursor.fetchone()[0]
 
 
 def purge_expired_counters():

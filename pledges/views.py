@@ -12,6 +12,7 @@ from pledges.consent import CONSENT_VERSION, CONSENT_WORDING
 from pledges.forms import SignatureForm
 from pledges.models import Signature
 from pledges.signing import sign as sign_letter
+from timesup.caching import cache_public_page
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"(\d{1,17})\.(\d{1,18})", re.ASCII)
@@ -128,6 +129,7 @@ def privacy(request):
     )
 
 
+@cache_public_page
 def wall(request):
     """The public wall, newest first, a page at a time.
 

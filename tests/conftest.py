@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -51,6 +52,14 @@ def database_down(transactional_db):
     settings_dict.update(saved)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(settings):
+    """Each test starts with an empty cache, and whole-page caching off (it has
+    tests of its own): otherwise one test's page would be served to the next."""
+    settings.PAGE_CACHE_SECONDS = 0
+    caches["default"].clear()
+
+
 @pytest.fixture
 def client():
     return HttpsClient()
@@ -70,6 +79,16 @@ class LiveSite:
 
     def url(self, path):
         return f"{self.base_url}{path}"
+
+    def access_log(self, until, seconds=5):
+        """The log's lines once `until(lines)` holds: gunicorn writes a request's
+        access line just after sending the response, so it may lag the client."""
+        deadline = time.monotonic() + seconds
+        while True:
+            lines = self.log.read_text().splitlines()
+            if until(lines) or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
 
 
 def _free_port():
@@ -145,6 +164,7 @@ def live_site(django_db_setup, tmp_path_factory):
     with serve_with_gunicorn(
         folder / "gunicorn.log",
         TASKS_IMMEDIATE="true",
+        PAGE_CACHE_SECONDS="0",  # tests across one server must not see each other's pages
         EMAIL_URL=f"filemail:///{mail_dir}",  # four slashes: an absolute path
         SIGNING_MIN_FILL_SECONDS="0",
         SIGNING_RATE_LIMIT="100000",

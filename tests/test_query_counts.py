@@ -71,3 +71,28 @@ def test_the_kept_count_always_equals_the_rows_that_count(client, admin_client):
         assert kept() == expected
     client.post(reverse("pledges:withdraw", args=[tokens.withdrawal_token(signature)]))
     assert kept() == 0
+
+
+@pytest.mark.parametrize("path", [reverse("campaign:home"), reverse("pledges:wall")])
+def test_on_a_busy_day_the_page_is_served_from_cache_for_a_few_seconds(
+    client, django_assert_num_queries, settings, path
+):
+    settings.PAGE_CACHE_SECONDS = 5
+    campaign = make_featured_campaign()
+    add_signatures(campaign, 2)
+    first = client.get(path)
+
+    with django_assert_num_queries(0):
+        again = client.get(path)
+
+    assert again.content == first.content
+    assert "max-age=5" in again["Cache-Control"]
+
+
+def test_the_empty_sign_form_is_rendered_once_and_reused(client):
+    make_featured_campaign()
+    first = client.get(reverse("pledges:sign")).content.decode()
+    second = client.get(reverse("pledges:sign")).content.decode()
+
+    assert first.count('name="country"') == second.count('name="country"') == 1
+    assert '<option value="MX">Mexico</option>' in second

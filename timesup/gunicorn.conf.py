@@ -31,7 +31,7 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 
 # Recycle workers now and then, so a slow leak cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 
 # Only the proxy on this host may tell us the client's scheme (X-Forwarded-Proto).

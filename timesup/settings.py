@@ -334,6 +334,12 @@ BENCH_REFERENCE_VIEW = env.bool("BENCH_REFERENCE_VIEW", default=False)
 
 # The campaign ----------------------------------------------------------------
 
+# Seconds the campaign page and the wall are cached whole (per process, or in
+# Redis with CACHE_URL): on the busiest day, each worker renders them once
+# every few seconds instead of for every visitor. The count shown may be this
+# many seconds old. 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
+
 # Signatures per page of the public wall.
 WALL_PAGE_SIZE = env.int("WALL_PAGE_SIZE", default=50)
 
