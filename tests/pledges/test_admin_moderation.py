@@ -35,6 +35,15 @@ def test_staff_search_signatures_by_name_and_by_email(admin_client, campaign):
 
     assert listed_names(admin_client.get(CHANGELIST, {"q": "Pérez"})) == ["Ana Pérez"]
     assert listed_names(admin_client.get(CHANGELIST, {"q": "bea@example"})) == ["Bea Smith"]
+    assert listed_names(admin_client.get(CHANGELIST, {"q": "BEA@example.net"})) == ["Bea Smith"]
+
+
+def test_a_whole_address_finds_its_signature_whatever_the_dots_and_tags(admin_client, campaign):
+    make_signature(campaign, name="Gmail User", email="ana.perez@gmail.com")
+
+    response = admin_client.get(CHANGELIST, {"q": "AnaPerez+x@gmail.com"})
+
+    assert listed_names(response) == ["Gmail User"]
 
 
 @pytest.mark.parametrize(
