@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges.addresses import domain_and_parents
 from pledges.consent import CONSENT_WORDING
-from pledges.models import BlockedDomain, Signature
+from pledges.models import BlockedDomain, Industry, Signature
 
 _STARTED_SALT = "pledges.sign-form-started"
 
@@ -73,13 +73,15 @@ class SignatureForm(forms.ModelForm):
             "comment": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # A prompt in place of Django's "---------" as the blank first choice; set
+    # here once, not per form (re-setting choices re-reads all 250 countries).
+    industry = forms.ChoiceField(
+        label=_("Where you work"), choices=[("", _("Choose one")), *Industry.choices]
+    )
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        # A prompt in place of Django's "---------" as the blank first choice.
-        for field, prompt in [("industry", _("Choose one")), ("country", _("Choose your country"))]:
-            _blank, *choices = self.fields[field].choices
-            self.fields[field].choices = [("", prompt), *choices]
 
     @property
     def signer_fields(self):

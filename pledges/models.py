@@ -114,7 +114,7 @@ class Signature(models.Model):
     # form (see canonical_email), on which one signature per person is enforced.
     email = models.EmailField(_("email"), max_length=254)
     email_canonical = models.CharField(_("canonical email"), max_length=254, editable=False)
-    country = CountryField(_("country"))
+    country = CountryField(_("country"), blank_label=_("Choose your country"))
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
     comment = models.TextField(_("comment"), max_length=500, blank=True)
     show_name = models.BooleanField(_("show name publicly"), default=False)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
 from campaign.models import Campaign
@@ -37,7 +38,10 @@ def sign(request):
         status = 200 if request.method == "GET" else 403
         return render(request, "pledges/closed.html", context, status=status)
 
-    form = SignatureForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET":
+        # The empty form is built only if its cached HTML has expired (see sign.html).
+        return render(request, "pledges/sign.html", _form_context(context, None))
+    form = SignatureForm(request.POST)
     if form.is_valid():
         client = throttle.ip_hash(throttle.client_ip(request))
         try:
@@ -51,7 +55,19 @@ def sign(request):
         return redirect("pledges:thanks")
     if form.is_bot:
         return redirect("pledges:thanks")  # nothing stored; nothing for the bot to learn
-    return render(request, "pledges/sign.html", {**context, "form": form})
+    return render(request, "pledges/sign.html", _form_context(context, form))
+
+
+def _form_context(context, form):
+    return {
+        **context,
+        "form": form,
+        "empty_form": SimpleLazyObject(SignatureForm),
+        # Fresh at every rendering, so a person sent back by the fill-time check
+        # can simply send the form again.
+        "started_token": SignatureForm.started_token(),
+        "consent_wording": CONSENT_WORDING,
+    }
 
 
 def _base_url(request):
