@@ -300,7 +300,7 @@ def export_csv(env):
 
 
 def bench(backend, args):
-    var_dir = ROOT / "var" / "bench" / backend
+    var_dir = Path(args.workdir).resolve() / backend
     fresh_database(backend, var_dir)
     env = site_environment(backend, var_dir, free_port())
     run = Run(backend)
@@ -402,7 +402,8 @@ def judge(run, args):
     for measure in run.measures:
         if measure.name in targets:
             measure.target, check = targets[measure.name]
-            measure.met = bool(check(measure)) and measure.errors == 0
+            completed = measure.requests_per_second > 0
+            measure.met = completed and bool(check(measure)) and measure.errors == 0
     run.facts["export_met"] = run.facts["export_peak_mb"] < 150 and run.facts["export_seconds"] < 60
 
 
@@ -516,6 +517,9 @@ def main():
     parser.add_argument("--admin-connections", type=int, default=2, help="for admin pages")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
+        "--workdir", default=str(ROOT / "var" / "bench"), help="its databases and logs"
+    )
+    parser.add_argument(
         "--no-write", action="store_true", help="print only; leave docs/benchmarks.md"
     )
     args = parser.parse_args()
@@ -528,12 +532,12 @@ def main():
     text = table(runs, args)
     print(text)
     if not args.no_write:
-        write_docs(text, "make bench " + " ".join(sys.argv[1:]))
+        arguments = " ".join(sys.argv[1:])
+        write_docs(text, f'make bench BENCH_ARGS="{arguments}"' if arguments else "make bench")
         print(f"\nWritten to {DOCS.relative_to(ROOT)}")
-    failed_hard = [
-        r for r in runs if r.facts["server_errors"] or r.facts["stored"] != r.facts["accepted"]
-    ]
-    return 1 if failed_hard else 0
+    # Slow is reported in the table; a lost signature or a server error fails the run.
+    lost = [r for r in runs if r.facts["server_errors"] or r.facts["stored"] < r.facts["accepted"]]
+    return 1 if lost else 0
 
 
 if __name__ == "__main__":

@@ -143,8 +143,10 @@ class Signature(models.Model):
         verbose_name_plural = _("signatures")
         permissions = [("export_signature", _("Can export signatures"))]
         constraints = [
+            # The address first: its index then also serves a look-up by
+            # address alone (the admin's search), in every campaign.
             models.UniqueConstraint(
-                fields=["campaign", "email_canonical"],
+                fields=["email_canonical", "campaign"],
                 name="one_signature_per_person_per_campaign",
             ),
             # Catches any write that skipped normalize_email (a bulk insert, raw

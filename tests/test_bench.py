@@ -1,0 +1,57 @@
+"""A small smoke run of `make bench`, so the harness keeps working (the real run is not a test)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def wrk():
+    if not shutil.which("wrk"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("wrk is missing (apt-get install wrk): in CI the smoke run must run.")
+        pytest.skip("wrk is missing (apt-get install wrk)")
+
+
+def test_the_benchmark_harness_runs_end_to_end_and_prints_its_table(wrk, tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/run.py",
+            "--signatures",
+            "2000",
+            "--seconds",
+            "1",
+            "--sign-seconds",
+            "2",
+            "--backends",
+            "sqlite",
+            "--workdir",
+            str(tmp_path),
+            "--no-write",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    table = result.stdout
+    for measure in [
+        "bare Django view (reference)",
+        "/ (campaign page)",
+        "/signatures/ deep page (90%)",
+        "admin search by email",
+        "signing (POST, email queued)",
+        "CSV export of every signature",
+    ]:
+        assert f"| sqlite | {measure} |" in table
+    assert "| sqlite | signing: accepted / stored / server errors |" in table
+    assert '| sqlite | "database is locked" in the server log | never | never | yes |' in table
