@@ -30,8 +30,10 @@ limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
 
-# Recycle workers now and then, so a slow leak cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+# Recycle workers now and then, so a slow leak cannot grow without bound. Not
+# often: a fresh worker answers its first requests slowly (imports, templates),
+# which `make bench` saw as p99 spikes when workers recycled every 20,000.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
 max_requests_jitter = max_requests // 10
 
 # Only the proxy on this host may tell us the client's scheme (X-Forwarded-Proto).
