@@ -21,6 +21,21 @@ from django.test import Client
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_django(args, var_dir, **environ):
+    """Run `python <args>` in a fresh process with only this environment (and
+    VAR_DIR pointing at `var_dir`), as an operator's shell would; its output."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "timesup.settings",
+        "LOG_LEVEL": "WARNING",
+        **environ,
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
 class HttpsClient(Client):
     """The test client, speaking HTTPS: tests run with the production
     security settings (SSL redirect, Secure cookies, HSTS) left on."""

@@ -1,10 +1,7 @@
 """What operators and header scanners check: deploy checks, headers, cookies, failure pages."""
 
 import json
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import HttpsClient
+from tests.conftest import HttpsClient, run_django
 from tests.factories import make_featured_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,19 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
-    env = {
-        "PATH": os.environ["PATH"],
-        "VAR_DIR": str(tmp_path),
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "timesup.example.org",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    result = run_django(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="timesup.example.org",
+        LOG_LEVEL="INFO",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -190,22 +181,8 @@ def test_with_log_format_json_each_log_line_is_one_json_object(tmp_path):
     script = (
         "import django, logging; django.setup(); logging.getLogger('pledges').warning('Hi %s', 'x')"
     )
-    env = {
-        "PATH": os.environ["PATH"],
-        "VAR_DIR": str(tmp_path),
-        "LOG_FORMAT": "json",
-        "DJANGO_SETTINGS_MODULE": "timesup.settings",
-    }
+    result = run_django(["-c", script], tmp_path, LOG_FORMAT="json")
 
-    output = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-    line = json.loads(output.strip().splitlines()[-1])
+    line = json.loads(result.stdout.strip().splitlines()[-1])
     assert (line["level"], line["logger"], line["message"]) == ("WARNING", "pledges", "Hi x")
     assert "time" in line

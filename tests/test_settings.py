@@ -1,14 +1,13 @@
 """Settings as an operator meets them: defaults, secrets, and the docs that list them."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.conftest import run_django
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,17 +23,9 @@ print(json.dumps({name: getattr(settings, name) for name in names}))
 
 def settings_with(tmp_path, **environ):
     """The settings a fresh process reads from this environment, and nothing else."""
-    env = {"PATH": os.environ["PATH"], "VAR_DIR": str(tmp_path), **environ}
-    env["DJANGO_SETTINGS_MODULE"] = "timesup.settings"
-    output = subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(output)
+    result = run_django(["-c", PRINT_SETTINGS], tmp_path, **environ)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def test_defaults_are_secure_with_debug_off_and_https_on(tmp_path):
@@ -91,24 +82,10 @@ def test_the_admin_path_comes_from_the_environment(tmp_path):
         "import django; django.setup(); "
         "from django.urls import reverse; print(reverse('admin:index'))"
     )
-    env = {
-        "PATH": os.environ["PATH"],
-        "VAR_DIR": str(tmp_path),
-        "ADMIN_URL": "moderation-3f9a",
-        "DJANGO_SETTINGS_MODULE": "timesup.settings",
-        "LOG_LEVEL": "WARNING",
-    }
 
-    output = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    result = run_django(["-c", script], tmp_path, ADMIN_URL="moderation-3f9a")
 
-    assert output.strip() == "/moderation-3f9a/"
+    assert result.stdout.strip() == "/moderation-3f9a/"
 
 
 def environment_variables_read_by(path):

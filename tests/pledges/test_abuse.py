@@ -9,17 +9,12 @@ from django.urls import reverse
 from pledges import throttle
 from pledges.forms import SignatureForm
 from pledges.models import BlockedDomain, Signature
-from tests.factories import make_featured_campaign, signing_form
+from tests.factories import signing_form
 
 pytestmark = pytest.mark.django_db
 
 SIGN = reverse("pledges:sign")
 THANKS = reverse("pledges:thanks")
-
-
-@pytest.fixture
-def campaign():
-    return make_featured_campaign()
 
 
 def test_the_form_carries_a_hidden_honeypot_and_a_signed_start_time(client, campaign):

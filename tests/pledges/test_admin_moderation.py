@@ -7,16 +7,11 @@ from django.urls import reverse
 
 from pledges.models import Signature
 from tests.conftest import HttpsClient
-from tests.factories import make_campaign, make_featured_campaign, make_signature
+from tests.factories import make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:pledges_signature_changelist")
-
-
-@pytest.fixture
-def campaign():
-    return make_featured_campaign()
 
 
 def run_action(client, action, signatures):

@@ -8,18 +8,13 @@ from django.utils import timezone
 
 from pledges import tokens
 from pledges.models import Signature
-from tests.factories import make_featured_campaign, make_signature, signing_form
+from tests.factories import make_signature, signing_form
 from tests.pledges.conftest import link_in, path_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SIGN = reverse("pledges:sign")
 WALL = reverse("pledges:wall")
-
-
-@pytest.fixture
-def campaign():
-    return make_featured_campaign(title="Time's Up")
 
 
 def sign_and_get_email(client, mailoutbox, deliver, **fields):

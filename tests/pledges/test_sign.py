@@ -10,11 +10,6 @@ SIGN = reverse("pledges:sign")
 THANKS = reverse("pledges:thanks")
 
 
-@pytest.fixture
-def campaign():
-    return make_featured_campaign()
-
-
 def test_sign_form_has_the_letters_fields(client, campaign):
     page = client.get(SIGN).content.decode()
 

@@ -5,16 +5,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pledges.models import Signature
-from tests.factories import make_campaign, make_featured_campaign, make_signature
+from tests.factories import make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
 
 WALL = reverse("pledges:wall")
-
-
-@pytest.fixture
-def campaign():
-    return make_featured_campaign()
 
 
 def test_wall_shows_names_only_of_those_who_agreed(client, campaign):

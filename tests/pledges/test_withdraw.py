@@ -5,15 +5,10 @@ from django.urls import reverse
 
 from pledges import tokens
 from pledges.models import Signature
-from tests.factories import make_featured_campaign, make_signature, signing_form
+from tests.factories import make_signature, signing_form
 from tests.pledges.conftest import link_in, path_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def campaign():
-    return make_featured_campaign()
 
 
 def test_the_withdrawal_link_asks_first_then_deletes_the_signature(client, campaign):
