@@ -178,6 +178,8 @@ def import_signatures(campaign, open_file):
                 _store(campaign, batch, report)
                 batch = []
         _store(campaign, batch, report)
+    if report.created >= BATCH:
+        Signature.objects.refresh_statistics()
     campaign.recount()
     return report
 

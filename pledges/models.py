@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
@@ -92,6 +92,12 @@ class SignatureQuerySet(models.QuerySet):
         return self.filter(
             models.Q(created_at__lt=created_at) | models.Q(created_at=created_at, pk__lt=pk)
         )
+
+    def refresh_statistics(self):
+        """ANALYZE the table, after a bulk load: with statistics from when it was
+        small, PostgreSQL planned the wall as a sort of every row (600 ms, not 4)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(self.model._meta.db_table)}")
 
     def moderate(self, status):
         """Set the moderation status of every selected signature; returns how many.

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from campaign.models import Campaign
-from pledges.models import Industry
+from pledges.models import Industry, Signature
 
 COUNTRIES = ["US", "MX", "GB", "FR", "ES", "DE", "IN", "BR", "NG", "JP", "CA", "AR"]
 INDUSTRIES = Industry.values
@@ -84,6 +84,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
+        Signature.objects.refresh_statistics()
         campaign.recount()
         self.stdout.write(
             f"Generated {count} signatures for “{campaign}” in "
