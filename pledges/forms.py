@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pledges.addresses import domain_and_parents
-from pledges.consent import CONSENT_WORDING
 from pledges.models import BlockedDomain, Industry, Signature
 
 _STARTED_SALT = "pledges.sign-form-started"
@@ -40,7 +39,6 @@ class SignatureForm(forms.ModelForm):
     within SIGNING_MIN_FILL_SECONDS.
     """
 
-    consent_wording = CONSENT_WORDING
     # Hidden from people by CSS and from assistive technology by aria-hidden;
     # bots that fill every field fill this one too.
     website = forms.CharField(

@@ -2,6 +2,8 @@
 no query per row, and no COUNT(*) over the signatures (the count is kept on the campaign)."""
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 from django.urls import reverse
 
 from pledges import tokens
@@ -91,8 +93,13 @@ def test_on_a_busy_day_the_page_is_served_from_cache_for_a_few_seconds(
 
 def test_the_empty_sign_form_is_rendered_once_and_reused(client):
     make_featured_campaign()
+    cached_fields = make_template_fragment_key("empty-sign-form", ["en"])
+    assert caches["default"].get(cached_fields) is None
+
     first = client.get(reverse("pledges:sign")).content.decode()
+    html = caches["default"].get(cached_fields)
     second = client.get(reverse("pledges:sign")).content.decode()
 
+    assert html and '<option value="MX">Mexico</option>' in html
+    assert html in first and html in second  # both pages carry the one rendering
     assert first.count('name="country"') == second.count('name="country"') == 1
-    assert '<option value="MX">Mexico</option>' in second

@@ -86,4 +86,4 @@ def test_campaign_list_shows_each_campaigns_count_without_hidden_ones(admin_clie
 
     response = admin_client.get(reverse("admin:campaign_campaign_changelist"))
 
-    assert '<td class="field-signatures">3</td>' in response.content.decode()
+    assert '<td class="field-signature_total">3</td>' in response.content.decode()
