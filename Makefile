@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint format install install-dev lock screenshot clean
+.PHONY: help run test bench lint format install install-dev lock screenshot clean translations messages
 
 help:
 	@echo "make run      serve the site with gunicorn on 127.0.0.1:\$${PORT:-8000} (SQLite under var/ unless DATABASE_URL is set)"
@@ -18,6 +18,7 @@ help:
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make lock     re-pin requirements*.txt from pyproject.toml"
 	@echo "make screenshot  retake docs/images/home.png (the README's) with the browser tests"
+	@echo "make messages    update locale/*/LC_MESSAGES/django.po from the code and templates"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +32,20 @@ $(VENV)/.installed-dev: requirements-dev.txt | $(BIN)/python
 	$(PIP) install --require-hashes --no-deps -r requirements-dev.txt
 	@touch $@ $(VENV)/.installed-run
 
-install: $(VENV)/.installed-run
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed-run translations
+install-dev: $(VENV)/.installed-dev translations
+
+# Translations: the .po files are in the repository, their compiled .mo files
+# are built here (msgfmt, from Debian's gettext package), when a .po changes.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+translations: $(MO_FILES)
+%.mo: %.po
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: apt-get install gettext"; exit 1; }
+	msgfmt --check-format -o $@ $<
+
+# After changing texts: re-extract them into the .po files, then translate the new ones.
+messages: install-dev
+	$(MANAGE) makemessages --all --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 
 # Local, plain HTTP on 127.0.0.1: the one place the HTTPS-only defaults are
 # loosened, explicitly (override with `make run HTTPS=true` behind TLS). Emails

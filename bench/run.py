@@ -330,10 +330,13 @@ def bench(backend, args):
         session = staff_session(site)
         pages = [
             ("bare Django view (reference)", "/bench/bare/", ""),
-            ("/ (campaign page)", "/", ""),
-            ("/sign/ GET", "/sign/", ""),
-            ("/signatures/ first page", "/signatures/", ""),
-            ("/signatures/ deep page (90%)", f"/signatures/?after={deep_cursor}", ""),
+            ("/ (campaign page)", "/en/", ""),
+            ("/sign/ GET", "/en/sign/", ""),
+            ("/signatures/ first page", "/en/signatures/", ""),
+            ("/signatures/ deep page (90%)", f"/en/signatures/?after={deep_cursor}", ""),
+            ("/stats/ (statistics)", "/en/stats/", ""),
+            ("/api/campaigns/timesup/", "/api/campaigns/timesup/", ""),
+            ("/embed/ (widget)", "/embed/", ""),
             ("admin signature list", "/admin/pledges/signature/", session),
             ("admin search by name", "/admin/pledges/signature/?q=Signer+123456", session),
             ("admin search by email", f"/admin/pledges/signature/?q={sample_email}", session),
@@ -346,10 +349,10 @@ def bench(backend, args):
             run.measures.append(parse_wrk(name, output))
 
         before = count_rows(env)
-        _, headers, page = fetch(site, "/sign/")
+        _, headers, page = fetch(site, "/en/sign/")
         output = wrk(
             site,
-            "/sign/",
+            "/en/sign/",
             args.sign_seconds,
             args.connections,
             script=ROOT / "bench" / "sign.lua",
@@ -358,7 +361,7 @@ def bench(backend, args):
                 cookie(headers, "__Host-csrftoken"),
                 form_field(page, "started"),
                 f"bench-{secrets.token_hex(3)}",
-                site.https_base + "/sign/",
+                site.https_base + "/en/sign/",
             ],
         )
         signing = parse_wrk("signing (POST, email queued)", output)
@@ -398,6 +401,9 @@ def judge(run, args):
         ),
         "/signatures/ first page": ("p99 < 50 ms", lambda m: m.p99_ms < 50),
         "/signatures/ deep page (90%)": ("p99 < 50 ms", lambda m: m.p99_ms < 50),
+        "/stats/ (statistics)": ("p99 < 50 ms", lambda m: m.p99_ms < 50),
+        "/api/campaigns/timesup/": ("p99 < 50 ms", lambda m: m.p99_ms < 50),
+        "/embed/ (widget)": ("p99 < 50 ms", lambda m: m.p99_ms < 50),
         "admin signature list": ("p99 < 500 ms", lambda m: m.p99_ms < 500),
         "admin search by name": ("p99 < 500 ms", lambda m: m.p99_ms < 500),
         "admin search by email": ("p99 < 500 ms", lambda m: m.p99_ms < 500),

@@ -22,7 +22,7 @@ function request()
   local body = "csrfmiddlewaretoken=" .. token .. "&started=" .. started
     .. "&name=Bench+Signer&country=US&industry=law&email="
     .. prefix .. "-" .. id .. "-" .. counter .. "%40example.org"
-  return wrk.format(nil, "/sign/", nil, body)
+  return wrk.format(nil, "/en/sign/", nil, body)
 end
 
 function response(status, headers, body)

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,11 +15,26 @@ class CampaignAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["feature", "open_signing", "close_signing"]
+    # Each text with its Spanish version beside it; a blank translation shows
+    # the English text on Spanish pages.
     fieldsets = [
-        (None, {"fields": ["title", "slug", "is_featured", "signing_open", "signature_goal"]}),
-        (_("Texts"), {"fields": ["statement", "letter", "hashtag"]}),
-        (_("Donations"), {"fields": ["donation_label", "donation_url"]}),
+        (None, {"fields": [("title", "title_es"), "slug", "is_featured", "signing_open"]}),
+        (
+            _("Texts"),
+            {"fields": [("statement", "statement_es"), ("letter", "letter_es"), "hashtag"]},
+        ),
+        (_("Sharing"), {"fields": [("share_text", "share_text_es")]}),
+        (_("Donations"), {"fields": [("donation_label", "donation_label_es"), "donation_url"]}),
+        (_("Goal"), {"fields": ["signature_goal"]}),
     ]
+
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        campaign = context.get("original")
+        if campaign is not None:
+            context["embed_snippet"] = campaign.embed_snippet(
+                request.build_absolute_uri(reverse("partners:embed-campaign", args=[campaign.slug]))
+            )
+        return super().render_change_form(request, context, add, change, **kwargs)
 
     @admin.action(description=_("Feature the selected campaign (served at the home page)"))
     def feature(self, request, queryset):

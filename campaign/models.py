@@ -1,7 +1,39 @@
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+class TranslatedText:
+    """A campaign text in the visitor's language: `local_letter` reads `letter_es`
+    for a Spanish page, and falls back to `letter` (English) where staff have
+    not written the translation yet."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def __get__(self, campaign, owner=None):
+        if campaign is None:
+            return self
+        language = get_language() or settings.LANGUAGE_CODE
+        if language != settings.LANGUAGE_CODE:
+            translation = getattr(campaign, f"{self.field}_{language}", "")
+            if translation.strip():
+                return translation
+        return getattr(campaign, self.field)
+
+
+def _spanish(field, **options):
+    """The Spanish twin of an English text field, blank until staff translate it."""
+    return type(field)(
+        f"{field.verbose_name} (español)",
+        blank=True,
+        help_text=_("Leave blank to show the English text on Spanish pages."),
+        **options,
+    )
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -10,6 +42,12 @@ class CampaignQuerySet(models.QuerySet):
 
     def close_signing(self):
         return self.filter(signing_open=True).update(signing_open=False, closed_at=timezone.now())
+
+    def progress_percent(self):
+        """How far toward the goal, in whole percent (past 100 once it is passed)."""
+        if not self.signature_goal:
+            return 0
+        return self.signature_total * 100 // self.signature_goal
 
     def recount(self):
         for campaign in self:
@@ -38,6 +76,15 @@ class Campaign(models.Model):
         help_text=_("e.g. “Donate to the Legal Defense Fund”"),
     )
     donation_url = models.URLField(_("donation link"), blank=True)
+    share_text = models.CharField(
+        _("share message"),
+        max_length=240,
+        blank=True,
+        help_text=_(
+            "What signers post to ask others to join, before the link to sign; the "
+            "hashtag is added if missing. Blank: a message made from the title."
+        ),
+    )
     signing_open = models.BooleanField(
         _("signing open"),
         default=True,
@@ -61,6 +108,20 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Spanish versions, edited in the admin beside the English ones.
+    title_es = _spanish(title, max_length=200)
+    statement_es = _spanish(statement)
+    letter_es = _spanish(letter)
+    donation_label_es = _spanish(donation_label, max_length=120)
+    share_text_es = _spanish(share_text, max_length=240)
+
+    # The texts in the active language (English where no translation is written).
+    local_title = TranslatedText("title")
+    local_statement = TranslatedText("statement")
+    local_letter = TranslatedText("letter")
+    local_donation_label = TranslatedText("donation_label")
+    local_share_text = TranslatedText("share_text")
 
     objects = CampaignQuerySet.as_manager()
 
@@ -101,6 +162,12 @@ class Campaign(models.Model):
         """Signatures that count: confirmed, and neither hidden nor marked as spam."""
         return self.signature_total
 
+    def progress_percent(self):
+        """How far toward the goal, in whole percent (past 100 once it is passed)."""
+        if not self.signature_goal:
+            return 0
+        return self.signature_total * 100 // self.signature_goal
+
     def recount(self):
         """Set the count from the rows: after bulk changes, and hourly as a safety net."""
         self.signature_total = self.signatures.counted().count()
@@ -123,16 +190,28 @@ class Campaign(models.Model):
         return self._statement_parts()[1]
 
     def _statement_parts(self):
-        lead, _, body = self.statement.replace("\r\n", "\n").strip().partition("\n\n")
+        lead, _, body = self.local_statement.replace("\r\n", "\n").strip().partition("\n\n")
         return lead, body.strip()
 
     def share_message(self, sign_url):
-        """What a signer posts to ask others to join, in the campaign's words."""
-        message = _("I stand with %(title)s. Join me! Sign the letter of solidarity: %(url)s") % {
-            "title": self.title,
-            "url": sign_url,
-        }
-        return f"{message} {self.hashtag}".strip()
+        """What a signer posts to ask others to join: the campaign's words, the
+        link to sign and the hashtag, in the visitor's language."""
+        text = self.local_share_text.strip() or _(
+            "I stand with %(title)s. Join me! Sign the letter of solidarity:"
+        ) % {"title": self.local_title}
+        message = f"{text} {sign_url}"
+        if self.hashtag.lower() not in text.lower():
+            message = f"{message} {self.hashtag}"
+        return message.strip()
+
+    def embed_snippet(self, embed_url):
+        """The HTML partner sites paste to show the count and a "Sign" button."""
+        return format_html(
+            '<iframe src="{}" title="{}" width="100%" height="230" loading="lazy" '
+            'style="border:0;max-width:28rem"></iframe>',
+            embed_url,
+            self.title,
+        )
 
     def has_donation_call(self):
         return bool(self.donation_label and self.donation_url)

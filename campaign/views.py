@@ -1,7 +1,15 @@
+from datetime import timedelta
+
+from csp.decorators import csp_replace
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_exempt
 
 from campaign.models import Campaign
 from timesup.caching import cache_public_page
+
+# Featured voices on the campaign page: a handful, not a second wall.
+FEATURED_VOICES_SHOWN = 12
 
 
 @cache_public_page
@@ -10,5 +18,32 @@ def home(request):
     return render(
         request,
         "campaign/home.html",
-        {"campaign": campaign, "signature_count": campaign.signature_count()},
+        {
+            **_progress_context(campaign),
+            "voices": campaign.signatures.featured_voices()[:FEATURED_VOICES_SHOWN],
+        },
     )
+
+
+# The widget partners put in an iframe: the one page any site may frame.
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+@cache_public_page
+def embed(request, slug=None):
+    campaigns = Campaign.objects.all()
+    campaign = (
+        get_object_or_404(campaigns, slug=slug)
+        if slug
+        else get_object_or_404(campaigns, is_featured=True)
+    )
+    return render(request, "campaign/embed.html", _progress_context(campaign))
+
+
+def _progress_context(campaign):
+    """The count, with the last day's signatures: how fast the letter is growing."""
+    day_ago = timezone.now() - timedelta(days=1)
+    return {
+        "campaign": campaign,
+        "signature_count": campaign.signature_count(),
+        "signed_last_day": campaign.signatures.signed_since(day_ago).count(),
+    }

@@ -39,6 +39,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "show_name",
         "status",
         "is_confirmed",
+        "is_featured",
         "created_at",
     ]
     list_filter = [
@@ -48,6 +49,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "country",
         "industry",
         "show_name",
+        "is_featured",
         "created_at",
     ]
     search_fields = ["name", "email"]
@@ -72,6 +74,15 @@ class SignatureAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["campaign", "name", "email", "country", "industry", "comment"]}),
         (_("Moderation"), {"fields": ["show_name", "status", "moderated_at"]}),
+        (
+            _("Featured voice"),
+            {
+                "fields": ["is_featured", "is_founding_signer", "quote"],
+                "description": _(
+                    "Featured signers are quoted on the campaign page, founding signers first."
+                ),
+            },
+        ),
         (
             _("Record"),
             {

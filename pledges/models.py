@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat, Lower
@@ -78,8 +79,23 @@ class SignatureQuerySet(models.QuerySet):
             email_canonical=placeholder,
             comment="",
             show_name=False,
+            is_featured=False,
+            quote="",
             ip_hash="",
             anonymised_at=timezone.now(),
+        )
+
+    def signed_since(self, moment):
+        """Counted signatures confirmed since `moment`: "1,204 in the last 24 hours"."""
+        return self.counted().filter(confirmed_at__gte=moment)
+
+    def featured_voices(self):
+        """The signers staff chose to quote on the campaign page, founding signers
+        first as at the letter's launch; only those who let their name be shown."""
+        return (
+            self.counted()
+            .filter(is_featured=True, show_name=True)
+            .order_by("-is_founding_signer", "created_at", "id")
         )
 
     def wall(self):
@@ -142,6 +158,23 @@ class Signature(models.Model):
     emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
     emails_window_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # Featured voices: staff pick a signer and quote them on the campaign page.
+    is_featured = models.BooleanField(
+        _("featured"),
+        default=False,
+        help_text=_("Quote this signer on the campaign page (their name must be public)."),
+    )
+    is_founding_signer = models.BooleanField(
+        _("founding signer"),
+        default=False,
+        help_text=_("Signed at the letter's launch: shown before the other featured voices."),
+    )
+    quote = models.CharField(
+        _("quote"),
+        max_length=280,
+        blank=True,
+        help_text=_("A sentence or two from this signer, shown with their name."),
+    )
 
     objects = SignatureQuerySet.as_manager()
 
@@ -181,6 +214,8 @@ class Signature(models.Model):
                 models.F("id").desc(),
                 name="signature_wall",
             ),
+            # "In the last 24 hours": a range on confirmed_at within one campaign.
+            models.Index("campaign", "confirmed_at", "status", name="signature_confirmed"),
         ]
 
     def __str__(self):
@@ -192,6 +227,18 @@ class Signature(models.Model):
         self.email = self.normalize_email(self.email)
         self.email_canonical = canonical_email(self.email)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.is_featured and not self.show_name:
+            raise ValidationError(
+                {
+                    "is_featured": _(
+                        "Only a signer who chose to show their name can be featured: "
+                        "ask them first, then tick “show name publicly”."
+                    )
+                }
+            )
 
     @staticmethod
     def normalize_email(address):

@@ -4,6 +4,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 
 from pledges import mail, throttle
 from pledges.addresses import canonical_email
@@ -31,9 +32,16 @@ def sign(campaign, data, client, base_url):
         kind = mail.ALREADY_SIGNED if signature.is_confirmed else mail.CONFIRM
         if signature.reserve_email(limit=1 + settings.CONFIRMATION_RESENDS_PER_DAY):
             throttle.hit("email", client, settings.EMAIL_RATE_LIMIT)
-            # Queued only once the signature is committed: the worker must find it.
+            # Queued only once the signature is committed: the worker must find
+            # it. Written in the language of the page the form was sent from.
             transaction.on_commit(
-                partial(send_signature_email.enqueue, signature.pk, kind, base_url)
+                partial(
+                    send_signature_email.enqueue,
+                    signature.pk,
+                    kind,
+                    base_url,
+                    language=get_language(),
+                )
             )
     return signature
 

@@ -4,7 +4,8 @@ import logging
 import smtplib
 from datetime import timedelta
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django_tasks import default_task_backend, task
 
 from pledges.mail import signature_email
@@ -16,14 +17,17 @@ MAX_ATTEMPTS = 5
 
 
 @task()
-def send_signature_email(signature_id, kind, base_url, attempt=1):
-    """Send the confirmation (or already-signed) email; on a mail-server failure,
-    queue a retry with a growing delay. The signature is never touched by a failure."""
+def send_signature_email(signature_id, kind, base_url, attempt=1, language=None):
+    """Send the confirmation (or already-signed) email, in the language the
+    signer signed in; on a mail-server failure, queue a retry with a growing
+    delay. The signature is never touched by a failure."""
     signature = Signature.objects.select_related("campaign").filter(pk=signature_id).first()
     if signature is None:
         return "withdrawn"  # withdrawn or purged while the email waited
     try:
-        signature_email(signature, kind, base_url).send()
+        with translation.override(language or settings.LANGUAGE_CODE):
+            message = signature_email(signature, kind, base_url)
+        message.send()
     except (smtplib.SMTPException, OSError) as error:
         # Logged by id and error class only: the message names the address.
         logger.warning(
@@ -37,6 +41,6 @@ def send_signature_email(signature_id, kind, base_url, attempt=1):
             raise
         send_signature_email.using(
             run_after=timezone.now() + timedelta(minutes=2**attempt)
-        ).enqueue(signature_id, kind, base_url, attempt + 1)
+        ).enqueue(signature_id, kind, base_url, attempt + 1, language=language)
         return "retry queued"
     return "sent"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("sign/withdraw/<str:token>/", views.withdraw, name="withdraw"),
     path("signatures/", views.wall, name="wall"),
     path("privacy/", views.privacy, name="privacy"),
+    path("stats/", views.stats, name="stats"),
 ]

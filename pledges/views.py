@@ -13,6 +13,15 @@ from pledges.consent import CONSENT_VERSION, CONSENT_WORDING
 from pledges.forms import SignatureForm
 from pledges.models import Signature
 from pledges.signing import sign as sign_letter
+from pledges.statistics import (
+    CHART_WIDTH,
+    DAY_CHART_HEIGHT,
+    campaign_statistics,
+    country_name,
+    day_bars,
+    horizontal_bars,
+    industry_name,
+)
 from timesup.caching import cache_public_page
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -141,6 +150,36 @@ def privacy(request):
             "consent_version": CONSENT_VERSION,
             "confirmation_days": settings.CONFIRMATION_DAYS,
             "retention_days": settings.RETENTION_DAYS_AFTER_CLOSE,
+        },
+    )
+
+
+@cache_public_page
+def stats(request):
+    """Who has signed, in numbers: charts drawn on the server, each with its table."""
+    context = _featured_campaign_context()
+    statistics = campaign_statistics(context["campaign"])
+    by_industry = [(industry_name(code), n) for code, n in statistics["by_industry"]]
+    by_country = [(country_name(code), n) for code, n in statistics["by_country"]]
+    industry_bars, industry_height = horizontal_bars(by_industry, limit=len(by_industry))
+    country_bars, country_height = horizontal_bars(by_country)
+    days = day_bars(statistics["per_day"])
+    return render(
+        request,
+        "pledges/stats.html",
+        {
+            **context,
+            "statistics": statistics,
+            "chart_width": CHART_WIDTH,
+            "by_industry": by_industry,
+            "industry_bars": industry_bars,
+            "industry_height": industry_height,
+            "by_country": by_country,
+            "country_bars": country_bars,
+            "country_height": country_height,
+            "day_bars": days,
+            "last_day_bar": days[-1] if days else None,
+            "day_chart_height": DAY_CHART_HEIGHT,
         },
     )
 

@@ -69,9 +69,11 @@ def database_down(transactional_db):
 
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    """Each test starts with an empty cache, and whole-page caching off (it has
-    tests of its own): otherwise one test's page would be served to the next."""
+    """Each test starts with an empty cache, and whole-page and statistics
+    caching off (they have tests of their own): otherwise one test's page would
+    be served to the next."""
     settings.PAGE_CACHE_SECONDS = 0
+    settings.STATS_CACHE_SECONDS = 0
     caches["default"].clear()
 
 
@@ -199,7 +201,7 @@ class Signer:
         )
 
     def sign(self, email):
-        form = self.opener.open(f"{self.base_url}/sign/", timeout=30).read().decode()
+        form = self.opener.open(f"{self.base_url}/en/sign/", timeout=30).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
         started = re.search(r'name="started" value="([^"]+)"', form).group(1)
         data = urllib.parse.urlencode(
@@ -213,7 +215,7 @@ class Signer:
             }
         ).encode()
         try:
-            response = self.opener.open(f"{self.base_url}/sign/", data=data, timeout=30)
+            response = self.opener.open(f"{self.base_url}/en/sign/", data=data, timeout=30)
         except urllib.error.HTTPError as error:  # 4xx and 5xx answers
             return error.code, error.url
         return response.status, response.url

@@ -39,7 +39,7 @@ def test_concurrent_signing_through_gunicorn_stores_every_signature(live_site, t
         thread.join()
 
     assert errors == []
-    assert set(results) == {(200, f"{base_url}/sign/thanks/")}
+    assert set(results) == {(200, f"{base_url}/en/sign/thanks/")}
     assert len(results) == CLIENTS * SIGNATURES_PER_CLIENT
     assert Signature.objects.count() == CLIENTS * SIGNATURES_PER_CLIENT
     server_log = live_site.log.read_text()
@@ -64,7 +64,7 @@ def test_gunicorn_serves_pages_and_long_cached_static_files(live_site, transacti
 
 def test_gunicorn_refuses_an_oversized_request_line(live_site):
     try:
-        urllib.request.urlopen(live_site.url("/signatures/?after=" + "9" * 6000), timeout=10)
+        urllib.request.urlopen(live_site.url("/en/signatures/?after=" + "9" * 6000), timeout=10)
     except urllib.error.HTTPError as error:
         status = error.code
     else:
@@ -80,12 +80,12 @@ def test_the_access_log_never_holds_a_link_token(live_site, transactional_db):
 
     for link in ["confirm", "withdraw"]:
         with contextlib.suppress(urllib.error.HTTPError):  # a made-up token: 404
-            urllib.request.urlopen(live_site.url(f"/sign/{link}/{token}/?{probe}"), timeout=10)
+            urllib.request.urlopen(live_site.url(f"/en/sign/{link}/{token}/?{probe}"), timeout=10)
 
     def both_logged(lines):
         return sum(f"/?{probe} HTTP" in line for line in lines) >= 2
 
     access_log = [line for line in live_site.access_log(until=both_logged) if probe in line]
-    assert any(f"GET /sign/confirm/…/?{probe} HTTP/1.1" in line for line in access_log)
-    assert any(f"GET /sign/withdraw/…/?{probe} HTTP/1.1" in line for line in access_log)
+    assert any(f"GET /en/sign/confirm/…/?{probe} HTTP/1.1" in line for line in access_log)
+    assert any(f"GET /en/sign/withdraw/…/?{probe} HTTP/1.1" in line for line in access_log)
     assert not any("secret-part-of-the-token" in line for line in access_log)

@@ -34,7 +34,7 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
 @pytest.fixture
 def home(client):
     make_featured_campaign()
-    return client.get("/")
+    return client.get("/en/")
 
 
 def test_hsts_asks_for_two_years_subdomains_and_preload(home):
@@ -90,10 +90,10 @@ def test_permissions_policy_switches_off_features_we_never_use(home):
 def test_plain_http_is_redirected_to_https():
     make_featured_campaign()
 
-    response = Client().get("/sign/")
+    response = Client().get("/en/sign/")
 
     assert response.status_code == 301
-    assert response.url == "https://testserver/sign/"
+    assert response.url == "https://testserver/en/sign/"
 
 
 def test_csrf_cookie_is_secure_host_prefixed_httponly_and_samesite(client):
@@ -150,7 +150,7 @@ def test_a_missing_page_answers_the_sites_own_404(client):
 def test_a_database_outage_answers_503_with_retry_after_never_a_traceback(database_down):
     client = HttpsClient(raise_request_exception=False)
 
-    for path in ["/", reverse("pledges:sign"), reverse("pledges:wall")]:
+    for path in ["/en/", reverse("pledges:sign"), reverse("pledges:wall")]:
         response = client.get(path)
         assert response.status_code == 503
         assert response["Retry-After"] == "30"
@@ -170,11 +170,11 @@ def test_the_site_recovers_by_itself_when_the_database_is_back(transactional_db)
         {"NAME": "/nonexistent/db.sqlite3"} if connection.vendor == "sqlite" else {"PORT": "1"}
     )
     try:
-        assert client.get("/").status_code == 503
+        assert client.get("/en/").status_code == 503
     finally:
         settings_dict.update(saved)
 
-    assert client.get("/").status_code == 200
+    assert client.get("/en/").status_code == 200
 
 
 def test_with_log_format_json_each_log_line_is_one_json_object(tmp_path):

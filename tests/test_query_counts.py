@@ -21,17 +21,22 @@ def add_signatures(campaign, how_many):
 @pytest.mark.parametrize(
     ("path", "queries"),
     [
-        (reverse("campaign:home"), 1),  # the campaign, count included
+        # the campaign with its count, the featured voices, the last day's count
+        (reverse("campaign:home"), 3),
         (reverse("pledges:sign"), 1),
         (reverse("pledges:thanks"), 1),
         (reverse("pledges:wall"), 2),  # the campaign, one page of signatures
         (reverse("pledges:privacy"), 1),
+        # the campaign, the statistics (by industry, country, day; the last day)
+        (reverse("pledges:stats"), 5),
+        (reverse("partners:embed"), 2),  # the campaign, the last day's count
+        (reverse("partners:api-campaign", args=["timesup"]), 5),
     ],
 )
 def test_a_public_page_costs_the_same_queries_at_any_size(
     client, django_assert_num_queries, path, queries
 ):
-    campaign = make_featured_campaign()
+    campaign = make_featured_campaign(slug="timesup")
     add_signatures(campaign, 3)
     with django_assert_num_queries(queries):
         assert client.get(path).status_code == 200

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "corsheaders",
     "campaign",
     "pledges",
 ]
@@ -80,7 +82,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may answer: CORS headers go on every API response.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: from the URL's prefix (/en/, /es/), else the browser's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,7 +181,13 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Time's Up")
 
 # Language and time ---------------------------------------------------------
 
+# Every public page is served under its language's prefix (/en/, /es/); a
+# path without one redirects to the browser's language (Accept-Language).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+# Our translations (locale/<language>/LC_MESSAGES/django.po), compiled to .mo
+# by `make run` and `make test`.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -263,6 +275,13 @@ PERMISSIONS_POLICY = {
     ]
 }
 
+# Partner sites: any site may read the JSON API from a browser (it is public,
+# read-only, and sends no cookies); nothing else answers other origins.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+
 # Requests are small: a signature, an admin form. Anything bigger is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
@@ -339,6 +358,11 @@ BENCH_REFERENCE_VIEW = env.bool("BENCH_REFERENCE_VIEW", default=False)
 # every few seconds instead of for every visitor. The count shown may be this
 # many seconds old. 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
+
+# Seconds the statistics (by industry, country and day: /stats/ and the JSON
+# API) are kept once counted: a group-by over every signature is not run per
+# visitor. Also the API's Cache-Control max-age. 0 counts at every request.
+STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=60)
 
 # Signatures per page of the public wall.
 WALL_PAGE_SIZE = env.int("WALL_PAGE_SIZE", default=50)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,10 +9,20 @@ from timesup.admin_site import TimesUpAdminSite
 # The default site, so every app's @admin.register lands on it, with our class.
 admin.site.__class__ = TimesUpAdminSite
 
-urlpatterns = [
+# Pages for visitors, each under its language: /en/sign/, /es/sign/. A path
+# without the prefix (a link typed or shared bare) redirects to the visitor's
+# language, which LocaleMiddleware reads from the browser.
+urlpatterns = i18n_patterns(
     path("", include("campaign.urls")),
     path("", include("pledges.urls")),
+)
+
+# Outside the language prefix: machines (the health check, the JSON API), the
+# admin, and the embeddable widget, whose address partners paste once and
+# which answers in each reader's browser language.
+urlpatterns += [
     path("healthz", health.healthz, name="healthz"),
+    path("", include("campaign.partner_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

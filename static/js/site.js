@@ -9,3 +9,34 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.focus();
   }
 });
+
+// Sharing: the phone's own share sheet where it has one (Web Share API), and a
+// button that copies the link. Both stay hidden where the browser can't; the
+// plain links beside them work everywhere.
+document.addEventListener("DOMContentLoaded", function () {
+  var status = document.querySelector(".share-status");
+  document.querySelectorAll("[data-share-text]").forEach(function (button) {
+    if (!navigator.share) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator
+        .share({ title: button.dataset.shareTitle, text: button.dataset.shareText })
+        .catch(function () {}); // dismissed: nothing to do
+    });
+  });
+  document.querySelectorAll("[data-copy-link]").forEach(function (button) {
+    if (!navigator.clipboard || !window.isSecureContext) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.dataset.copyLink).then(function () {
+        if (status) {
+          status.textContent = button.dataset.copied;
+        }
+      });
+    });
+  });
+});

@@ -22,7 +22,7 @@ def serious_violations(page):
 
 
 def sign_with_mistakes(page):
-    page.goto("/sign/")
+    page.goto("/en/sign/")
     page.get_by_label("Your email address").fill("not-an-address")
     page.get_by_role("button", name="Sign the letter").click()
     page.get_by_role("alert").wait_for()
@@ -49,17 +49,17 @@ def withdrawn(page, signature):
 
 
 PAGES = {
-    "home": lambda page, _: page.goto("/"),
-    "sign": lambda page, _: page.goto("/sign/"),
+    "home": lambda page, _: page.goto("/en/"),
+    "sign": lambda page, _: page.goto("/en/sign/"),
     "sign with mistakes": lambda page, _: sign_with_mistakes(page),
-    "thanks": lambda page, _: page.goto("/sign/thanks/"),
-    "wall": lambda page, _: page.goto("/signatures/"),
-    "privacy": lambda page, _: page.goto("/privacy/"),
+    "thanks": lambda page, _: page.goto("/en/sign/thanks/"),
+    "wall": lambda page, _: page.goto("/en/signatures/"),
+    "privacy": lambda page, _: page.goto("/en/privacy/"),
     "confirm": confirm_link,
     "confirmed": confirmed,
     "withdraw": withdraw_link,
     "withdrawn": withdrawn,
-    "broken link": lambda page, _: page.goto("/sign/confirm/broken/"),
+    "broken link": lambda page, _: page.goto("/en/sign/confirm/broken/"),
     "not found": lambda page, _: page.goto("/no-such-page/"),
 }
 
@@ -88,7 +88,7 @@ def test_public_page_has_no_serious_accessibility_violation(
 
 def test_closed_campaign_page_has_no_serious_accessibility_violation(phone):
     make_featured_campaign(signing_open=False)
-    phone.goto("/sign/")
+    phone.goto("/en/sign/")
 
     assert serious_violations(phone) == []
 
@@ -101,7 +101,7 @@ def test_pages_stay_usable_at_200_percent_zoom(browser, live_site, unconfirmed_s
         base_url=live_site.base_url,
     )
     page = context.new_page()
-    for path in ["/", "/sign/", "/signatures/"]:
+    for path in ["/en/", "/en/sign/", "/en/signatures/"]:
         page.goto(path)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

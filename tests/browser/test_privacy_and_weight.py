@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import make_featured_campaign, make_signature
 
-PUBLIC_PAGES = ["/", "/sign/", "/sign/thanks/", "/signatures/"]
+PUBLIC_PAGES = ["/en/", "/en/sign/", "/en/sign/thanks/", "/en/signatures/"]
 BUDGET_BYTES = 100_000
 
 
@@ -42,7 +42,7 @@ def test_signing_works_without_javascript(browser, live_site, campaign):
     context = browser.new_context(java_script_enabled=False, base_url=live_site.base_url)
     page = context.new_page()
 
-    page.goto("/sign/")
+    page.goto("/en/sign/")
     page.get_by_label("Your name").fill("No Script")
     page.get_by_label("Your email address").fill("noscript@example.org")
     page.get_by_label("Country").select_option("DE")
@@ -57,7 +57,7 @@ def test_signing_works_without_javascript(browser, live_site, campaign):
 def test_the_policy_check_itself_sees_a_blocked_request(phone, campaign):
     # Guards the guard in the page fixtures: a request the Content-Security-
     # Policy blocks shows up in the console, where the fixtures look for it.
-    phone.goto("/")
+    phone.goto("/en/")
     phone.evaluate(
         "document.body.insertAdjacentHTML('beforeend', '<img src=\"https://example.org/x.png\">')"
     )

@@ -34,7 +34,7 @@ def test_a_visitor_on_a_phone_reads_signs_confirms_and_finds_their_name_on_the_w
 ):
     make_signature(times_up(), name="An earlier signer")
 
-    phone.goto("/")
+    phone.goto("/en/")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Time's Up")
     expect(phone.get_by_text("The clock has run out on sexual assault")).to_be_visible()
     # The count and the call to sign are at hand on a phone, without scrolling.
@@ -82,7 +82,7 @@ def focus_is_visible(page):
 
 def test_a_keyboard_user_signs_without_a_mouse(desktop):
     times_up()
-    desktop.goto("/")
+    desktop.goto("/en/")
 
     desktop.keyboard.press("Tab")  # the skip link comes first
     expect(desktop.get_by_role("link", name="Skip to content")).to_be_focused()
@@ -93,7 +93,7 @@ def test_a_keyboard_user_signs_without_a_mouse(desktop):
     assert focus_is_visible(desktop)
     desktop.keyboard.press("Enter")
 
-    expect(desktop).to_have_url(re.compile(r"/sign/$"))
+    expect(desktop).to_have_url(re.compile(r"/en/sign/$"))
     tab_to(desktop, "#id_name")
     assert focus_is_visible(desktop)
     desktop.keyboard.type("Keyboard Signer")
@@ -122,7 +122,7 @@ def test_a_keyboard_user_signs_without_a_mouse(desktop):
 
 def test_a_visitor_who_makes_mistakes_sees_each_message_beside_its_field(phone):
     times_up()
-    phone.goto("/sign/")
+    phone.goto("/en/sign/")
 
     phone.get_by_label("Your name").fill("Ana Lucía")
     phone.get_by_label("Your email address").fill("ana@")

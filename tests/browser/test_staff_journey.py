@@ -19,7 +19,7 @@ def test_staff_find_a_signature_hide_it_and_it_leaves_the_wall_and_the_count(des
     campaign = make_featured_campaign()
     make_signature(campaign, name="Keep Me")
     make_signature(campaign, name="Troll Account")
-    desktop.goto("/signatures/")
+    desktop.goto("/en/signatures/")
     expect(desktop.locator(".count-number")).to_have_text("2")
 
     log_in(desktop, staff_member)
@@ -32,7 +32,7 @@ def test_staff_find_a_signature_hide_it_and_it_leaves_the_wall_and_the_count(des
     desktop.get_by_role("button", name="Go").click()
     expect(desktop.get_by_text("1 signature marked “Hidden”.")).to_be_visible()
 
-    desktop.goto("/signatures/")
+    desktop.goto("/en/signatures/")
     expect(desktop.locator(".count-number")).to_have_text("1")
     expect(desktop.locator(".wall")).not_to_contain_text("Troll Account")
     expect(desktop.locator(".wall")).to_contain_text("Keep Me")

@@ -36,7 +36,7 @@ def test_signing_emails_a_confirmation_link_and_does_not_count_yet(
 
     assert message.to == ["ana@example.org"]
     assert message.subject == "Confirm your signature of “Time's Up”"
-    assert link_in(message, "confirm").startswith("https://testserver/sign/confirm/")
+    assert link_in(message, "confirm").startswith("https://testserver/en/sign/confirm/")
     assert link_in(message, "withdraw")
     assert client.get(WALL).context["signature_count"] == 0
     assert "Ana Lucía Pérez" not in client.get(WALL).content.decode()
@@ -154,7 +154,7 @@ def test_signing_again_when_confirmed_sends_an_email_saying_so_with_the_withdraw
 
     assert message.subject == "You have already signed “Time's Up”"
     assert link_in(message, "withdraw")
-    assert "/sign/confirm/" not in message.body
+    assert "/en/sign/confirm/" not in message.body
 
 
 def test_the_page_is_the_same_for_a_new_an_unconfirmed_and_a_confirmed_address(client, campaign):

@@ -21,7 +21,8 @@ INDUSTRIES = Industry.values
 POSTGRESQL = """
 INSERT INTO pledges_signature (
     campaign_id, name, email, email_canonical, country, industry, comment, show_name,
-    status, created_at, confirmed_at, consent_version, consented_at, ip_hash, emails_sent
+    status, created_at, confirmed_at, consent_version, consented_at, ip_hash, emails_sent,
+    is_featured, is_founding_signer, quote
 )
 SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
        %(prefix)s || n || '@example.org',
@@ -29,7 +30,7 @@ SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
        (%(industries)s::text[])[1 + n %% %(industry_count)s],
        '', n %% 3 <> 0, 'pending',
        now() - make_interval(secs => %(count)s - n), now(), 'generated',
-       now() - make_interval(secs => %(count)s - n), '', 0
+       now() - make_interval(secs => %(count)s - n), '', 0, false, false, ''
 FROM generate_series(1, %(count)s) AS n
 """
 
@@ -37,7 +38,8 @@ SQLITE = """
 WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < %(count)s)
 INSERT INTO pledges_signature (
     campaign_id, name, email, email_canonical, country, industry, comment, show_name,
-    status, created_at, confirmed_at, consent_version, consented_at, ip_hash, emails_sent
+    status, created_at, confirmed_at, consent_version, consented_at, ip_hash, emails_sent,
+    is_featured, is_founding_signer, quote
 )
 SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
        %(prefix)s || n || '@example.org',
@@ -46,7 +48,8 @@ SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
        '', n %% 3 <> 0, 'pending',
        strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || (%(count)s - n) || ' seconds'),
        strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now'), 'generated',
-       strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || (%(count)s - n) || ' seconds'), '', 0
+       strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || (%(count)s - n) || ' seconds'), '', 0,
+       false, false, ''
 FROM seq
 """
 

@@ -1,0 +1,66 @@
+"""The parts every public page carries: the language switch, the share links
+and the tags that make a shared link show as a card."""
+
+from django import template
+from django.conf import settings
+from django.templatetags.static import static
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language, get_language_info
+
+register = template.Library()
+
+
+@register.inclusion_tag("campaign/_language_switch.html", takes_context=True)
+def language_switch(context):
+    """This page in each language (the address keeps the language)."""
+    request = context.get("request")
+    if request is None:  # the bare server-error page
+        return {"languages": []}
+    current = get_language()
+    return {
+        "languages": [
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": translate_url(request.path, code),
+                "is_current": code == current,
+            }
+            for code, _ in settings.LANGUAGES
+        ]
+    }
+
+
+@register.inclusion_tag("campaign/_share.html", takes_context=True)
+def share_links(context, campaign):
+    """Links that open a post, a message or an email with the campaign's own
+    words, its hashtag and the link to sign, in the visitor's language."""
+    sign_url = context["request"].build_absolute_uri(reverse("pledges:sign"))
+    return {
+        "campaign": campaign,
+        "sign_url": sign_url,
+        "share_message": campaign.share_message(sign_url),
+    }
+
+
+@register.inclusion_tag("campaign/_social_meta.html", takes_context=True)
+def social_meta(context, campaign):
+    """Open Graph and Twitter card tags: what a shared link shows as its card."""
+    request = context["request"]
+    language = get_language()
+    return {
+        "campaign": campaign,
+        "page_url": request.build_absolute_uri(request.path),
+        "image_url": request.build_absolute_uri(static("img/share-card.png")),
+        "locale": _OPEN_GRAPH_LOCALES[language],
+        "alternate_locales": [
+            locale for code, locale in _OPEN_GRAPH_LOCALES.items() if code != language
+        ],
+        "alternates": [
+            (code, request.build_absolute_uri(translate_url(request.path, code)))
+            for code, _ in settings.LANGUAGES
+        ],
+    }
+
+
+# Open Graph names locales language_TERRITORY.
+_OPEN_GRAPH_LOCALES = {"en": "en_US", "es": "es_ES"}
