@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,11 +40,16 @@ def run_django(args, var_dir, **environ):
 
 class HttpsClient(Client):
     """The test client, speaking HTTPS: tests run with the production
-    security settings (SSL redirect, Secure cookies, HSTS) left on."""
+    security settings (SSL redirect, Secure cookies, HSTS) left on.
+
+    A request leaves its page's language active in the thread (in production
+    the next request sets its own); here the test's language is restored, so
+    that reverse() after fetching a Spanish page still means what it says."""
 
     def request(self, **request):
         request.update({"wsgi.url_scheme": "https", "SERVER_PORT": "443"})
-        return super().request(**request)
+        with translation.override(translation.get_language()):
+            return super().request(**request)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -75,6 +82,12 @@ def fresh_cache(settings):
     settings.PAGE_CACHE_SECONDS = 0
     settings.STATS_CACHE_SECONDS = 0
     caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Each test starts in English, whatever the one before activated."""
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

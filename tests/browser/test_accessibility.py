@@ -60,6 +60,11 @@ PAGES = {
     "withdraw": withdraw_link,
     "withdrawn": withdrawn,
     "broken link": lambda page, _: page.goto("/en/sign/confirm/broken/"),
+    "statistics": lambda page, _: page.goto("/en/stats/"),
+    "widget": lambda page, _: page.goto("/embed/"),
+    "home in Spanish": lambda page, _: page.goto("/es/"),
+    "sign in Spanish": lambda page, _: page.goto("/es/sign/"),
+    "statistics in Spanish": lambda page, _: page.goto("/es/stats/"),
     "not found": lambda page, _: page.goto("/no-such-page/"),
 }
 
@@ -69,7 +74,12 @@ def unconfirmed_signature(transactional_db):
     """A campaign with signatures on its wall, and one signature still to confirm."""
     campaign = make_featured_campaign()
     make_signature(
-        campaign, name="Shown Signer", comment="Time is up.", status=Signature.Status.APPROVED
+        campaign,
+        name="Shown Signer",
+        comment="Time is up.",
+        status=Signature.Status.APPROVED,
+        is_featured=True,
+        quote="Time's up on silence.",
     )
     make_signature(campaign, show_name=False)
     return make_signature(campaign, confirmed_at=None)
@@ -101,7 +111,7 @@ def test_pages_stay_usable_at_200_percent_zoom(browser, live_site, unconfirmed_s
         base_url=live_site.base_url,
     )
     page = context.new_page()
-    for path in ["/en/", "/en/sign/", "/en/signatures/"]:
+    for path in ["/en/", "/en/sign/", "/en/signatures/", "/en/stats/", "/es/"]:
         page.goto(path)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from campaign.models import Campaign
 from campaign.seed import TIMES_UP
 from pledges.models import Signature
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import PHONE, save_screenshot
 from tests.factories import make_signature
 
 README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "home.png"
@@ -153,3 +153,41 @@ def test_a_visitor_who_makes_mistakes_sees_each_message_beside_its_field(phone):
 
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you for standing with us")
     assert Signature.objects.get().comment == "Fuerza"
+
+
+def test_a_spanish_phone_opens_a_shared_link_in_spanish_signs_shares_and_switches_language(
+    browser, live_site, transactional_db
+):
+    times_up()
+    context = browser.new_context(**PHONE, locale="es-ES", base_url=live_site.base_url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    phone = context.new_page()
+
+    phone.goto("/")  # a link shared without a language
+    expect(phone).to_have_url(re.compile(r"/es/$"))
+    expect(phone.get_by_text("Se acabó el tiempo para las agresiones sexuales")).to_be_visible()
+    phone.locator(".call").get_by_role("link", name="Firma la carta").click()
+    phone.get_by_label("Tu nombre").fill("Lucía Gómez")
+    phone.get_by_label("Tu correo electrónico").fill("lucia@example.org")
+    phone.get_by_label("País").select_option("MX")
+    phone.get_by_label("Dónde trabajas").select_option("agriculture")
+    phone.get_by_role("button", name="Firma la carta").click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Gracias por apoyarnos")
+    # Sharing: the signers' words, the hashtag and the link, in Spanish.
+    expect(phone.locator(".share-text")).to_contain_text("¡Únete!")
+    expect(phone.locator(".share-text")).to_contain_text("#TIMESUP")
+    phone.get_by_role("button", name="Copiar el enlace").click()
+    expect(phone.get_by_role("status").filter(has_text="Enlace copiado")).to_be_visible()
+    assert phone.evaluate("navigator.clipboard.readText()").endswith("/es/sign/")
+
+    link = confirmation_link_sent_to("lucia@example.org", live_site)
+    assert "/es/sign/confirm/" in link
+    phone.goto(link)
+    phone.get_by_role("button", name="Confirmar mi firma").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Tu firma está confirmada")
+
+    phone.get_by_role("link", name="English").click()
+    expect(phone).to_have_url(re.compile(r"/en/sign/confirm/"))
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Your signature is confirmed")
+    context.close()

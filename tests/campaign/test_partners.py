@@ -1,0 +1,170 @@
+"""For partner sites: the read-only JSON API, and the widget to put in an iframe."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from pledges.models import Industry, Signature
+from tests.factories import make_campaign, make_featured_campaign, make_signature
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/campaigns/timesup/"
+PARTNER = "https://partner.example.org"
+
+
+@pytest.fixture
+def campaign(db):
+    campaign = make_featured_campaign(
+        title="Time's Up", title_es="Time's Up (ES)", slug="timesup", signature_goal=100
+    )
+    make_signature(campaign, industry=Industry.AGRICULTURE, country="MX")
+    make_signature(campaign, industry=Industry.AGRICULTURE, country="US")
+    make_signature(campaign, industry=Industry.HEALTH, country="MX")
+    make_signature(campaign, status=Signature.Status.SPAM, country="FR")
+    make_signature(campaign, status=Signature.Status.HIDDEN, country="FR")
+    make_signature(campaign, confirmed_at=None, country="FR")
+    return campaign
+
+
+# The JSON API --------------------------------------------------------------
+
+
+def test_the_api_gives_the_count_the_goal_and_who_signed_by_industry_and_country(client, campaign):
+    response = client.get(API)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "slug": "timesup",
+        "title": "Time's Up",
+        "hashtag": "#TIMESUP",
+        "signing_open": True,
+        "count": 3,
+        "goal": 100,
+        "signatures_last_24_hours": 3,
+        "by_industry": [
+            {"industry": "agriculture", "name": "Agriculture and farm work", "count": 2},
+            {"industry": "health", "name": "Health and care", "count": 1},
+        ],
+        "by_country": [
+            {"country": "MX", "name": "Mexico", "count": 2},
+            {"country": "US", "name": "United States of America", "count": 1},
+        ],
+    }
+
+
+def test_names_follow_the_readers_language(client, campaign):
+    data = client.get(API, HTTP_ACCEPT_LANGUAGE="es").json()
+
+    assert data["title"] == "Time's Up (ES)"
+    assert data["by_country"][0]["name"] == "México"
+    assert data["by_industry"][0]["name"] == "Agricultura y trabajo en el campo"
+
+
+def test_any_site_may_read_it_from_a_browser_without_cookies(client, campaign):
+    response = client.get(API, HTTP_ORIGIN=PARTNER)
+
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    assert not response.cookies
+
+
+def test_a_preflight_request_is_answered_for_get_only(client, campaign):
+    response = client.options(API, HTTP_ORIGIN=PARTNER, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Access-Control-Allow-Methods"] == "GET, OPTIONS"
+
+
+def test_it_may_be_cached_by_browsers_and_proxies_as_long_as_we_keep_it(client, campaign, settings):
+    settings.STATS_CACHE_SECONDS = 60
+
+    response = client.get(API)
+
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_it_is_read_only(client, campaign):
+    assert client.post(API, {"count": 1000000}).status_code == 405
+    assert client.delete(API).status_code == 405
+
+
+def test_an_unknown_campaign_is_a_json_404(client, campaign):
+    response = client.get("/api/campaigns/nope/")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "No campaign has the slug “nope”."}
+
+
+def test_pages_other_than_the_api_do_not_answer_other_origins(client, campaign):
+    response = client.get(reverse("campaign:home"), HTTP_ORIGIN=PARTNER)
+
+    assert "Access-Control-Allow-Origin" not in response
+
+
+# The widget ------------------------------------------------------------------
+
+
+def test_the_widget_shows_the_count_the_progress_and_a_sign_button(client, campaign):
+    page = client.get("/embed/").content.decode()
+
+    assert '<strong class="count-number">3</strong>' in page
+    assert '<progress class="progress" max="100" value="3"' in page
+    assert re.search(r'<a class="button" href="/en/sign/" target="_blank" rel="noopener">', page)
+    assert '<header class="site-header">' not in page  # just the widget
+    assert "share-heading" not in page
+
+
+def test_the_widget_answers_in_the_readers_language(client, campaign):
+    page = client.get("/embed/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert 'href="/es/sign/"' in page
+    assert "Firma la carta" in page
+
+
+def test_the_widget_is_the_one_page_other_sites_may_frame(client, campaign):
+    widget = client.get("/embed/timesup/")
+    page = client.get(reverse("campaign:home"))
+
+    assert "X-Frame-Options" not in widget
+    assert "frame-ancestors *" in widget["Content-Security-Policy"]
+    assert page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
+def test_a_campaign_that_is_not_being_signed_here_links_to_its_letter(client, campaign):
+    make_campaign(slug="earlier", title="An earlier letter")
+
+    page = client.get("/embed/earlier/").content.decode()
+
+    assert "An earlier letter" in page
+    assert 'href="/en/sign/"' not in page
+    assert 'href="/en/"' in page
+
+
+def test_an_unknown_widget_is_not_found(client, campaign):
+    assert client.get("/embed/nope/").status_code == 404
+
+
+def test_staff_copy_the_widget_snippet_from_the_campaign_admin(admin_client, campaign):
+    page = admin_client.get(
+        reverse("admin:campaign_campaign_change", args=[campaign.pk])
+    ).content.decode()
+
+    snippet = re.search(r'<textarea id="embed-snippet"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert snippet.startswith("&lt;iframe src=&quot;https://testserver/embed/timesup/&quot;")
+    assert "title=&quot;Time&amp;#x27;s Up&quot;" in snippet
+
+
+def test_staff_edit_the_spanish_texts_beside_the_english_ones(admin_client, campaign):
+    page = admin_client.get(
+        reverse("admin:campaign_campaign_change", args=[campaign.pk])
+    ).content.decode()
+
+    for field in ["title", "statement", "letter", "donation_label", "share_text"]:
+        assert f'name="{field}"' in page
+        assert f'name="{field}_es"' in page

@@ -1,0 +1,148 @@
+"""Share links that carry the campaign's words, its hashtag and the link to
+sign, and the tags that make a shared link show as a card."""
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import make_featured_campaign
+
+pytestmark = pytest.mark.django_db
+
+SIGNERS_POST = (
+    "I stand with ALL WOMEN across every industry to say #TIMESUP on abuse, harassment, "
+    "marginalization and underrepresentation. Join me! Sign the statement of solidarity & "
+    "donate to the Legal Defense Fund:"
+)
+
+SIGNERS_POST_ES = "Me uno a TODAS LAS MUJERES de todos los sectores para decir #TIMESUP. ¡Únete!"
+
+
+@pytest.fixture
+def campaign(db):
+    return make_featured_campaign(
+        title="Time's Up",
+        slug="timesup",
+        hashtag="#TIMESUP",
+        share_text=SIGNERS_POST,
+        share_text_es=SIGNERS_POST_ES,
+    )
+
+
+def share_links(page):
+    """{host: query} of every share link on the page."""
+    links = {}
+    for href in re.findall(r'href="(https://[^"]+)"', page):
+        url = urlparse(href.replace("&amp;", "&"))
+        links[url.netloc] = parse_qs(url.query)
+    return links
+
+
+def meta(page, attribute, name):
+    match = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', page)
+    assert match, f"no {name} meta tag"
+    return match.group(1)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "campaign:home",
+        "pledges:sign",
+        "pledges:thanks",
+        "pledges:wall",
+        "pledges:stats",
+        "pledges:privacy",
+    ],
+)
+def test_every_page_has_share_links_with_the_signers_words_the_hashtag_and_the_link(
+    client, campaign, name
+):
+    page = client.get(reverse(name)).content.decode()
+    links = share_links(page)
+    sign_url = "https://testserver/en/sign/"
+    message = f"{SIGNERS_POST} {sign_url}"
+
+    assert links["x.com"]["text"] == [message]
+    assert links["wa.me"]["text"] == [message]
+    assert links["www.facebook.com"]["u"] == [sign_url]
+    mailto = re.search(r'href="mailto:\?([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert parse_qs(mailto) == {"subject": ["Time's Up"], "body": [message]}
+    # Copy and the phone's share sheet: buttons the script reveals where they work.
+    assert f'data-copy-link="{sign_url}"' in page
+    assert 'data-share-text="I stand with ALL WOMEN' in page
+
+
+def test_the_thanks_page_asks_to_share_once_beside_the_donation_call(client, campaign):
+    page = client.get(reverse("pledges:thanks")).content.decode()
+
+    assert page.count('id="share-heading"') == 1
+    assert page.index("share-heading") < page.index("donate-heading")
+
+
+def test_a_spanish_page_shares_the_spanish_message_and_the_spanish_form(client, campaign):
+    with translation.override("es"):
+        page = client.get(reverse("campaign:home")).content.decode()
+
+    assert share_links(page)["wa.me"]["text"] == [f"{SIGNERS_POST_ES} https://testserver/es/sign/"]
+
+
+def test_without_a_share_text_the_message_is_made_from_the_title_with_the_hashtag(client):
+    make_featured_campaign(title="Equal Pay Now", hashtag="#EQUALPAY", share_text="")
+
+    message = share_links(client.get(reverse("campaign:home")).content.decode())["wa.me"]["text"]
+
+    assert message == [
+        "I stand with Equal Pay Now. Join me! Sign the letter of solidarity: "
+        "https://testserver/en/sign/ #EQUALPAY"
+    ]
+
+
+def test_a_share_text_staff_wrote_is_escaped_on_the_page(client):
+    make_featured_campaign(share_text='<script>alert("x")</script> Join us', hashtag="#T")
+
+    page = client.get(reverse("campaign:home")).content.decode()
+
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Join us" in page
+
+
+def test_pages_carry_open_graph_and_twitter_card_tags_with_our_share_image(client, campaign):
+    page = client.get(reverse("pledges:wall")).content.decode()
+
+    assert meta(page, "property", "og:title") == "Time&#x27;s Up #TIMESUP"
+    assert meta(page, "property", "og:description").startswith("The clock has run out")
+    assert meta(page, "property", "og:url") == "https://testserver/en/signatures/"
+    assert meta(page, "property", "og:locale") == "en_US"
+    assert meta(page, "property", "og:locale:alternate") == "es_ES"
+    assert meta(page, "name", "twitter:card") == "summary_large_image"
+    image = meta(page, "property", "og:image")
+    assert image == meta(page, "name", "twitter:image")
+    assert image.startswith("https://testserver/static/img/share-card.")
+    assert '<link rel="alternate" hreflang="es" href="https://testserver/es/signatures/">' in page
+
+
+def test_the_share_image_is_served_by_us_as_a_picture_of_the_right_size(client, campaign):
+    page = client.get(reverse("campaign:home")).content.decode()
+    image_path = urlparse(meta(page, "property", "og:image")).path
+
+    response = client.get(image_path)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    png = b"".join(response.streaming_content)
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (1200, 630)
+
+
+def test_the_spanish_card_is_in_spanish(client, campaign):
+    campaign.title_es = "Se acabó el tiempo"
+    campaign.save()
+    with translation.override("es"):
+        page = client.get(reverse("campaign:home")).content.decode()
+
+    assert meta(page, "property", "og:title") == "Se acabó el tiempo #TIMESUP"
+    assert meta(page, "property", "og:locale") == "es_ES"
