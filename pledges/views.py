@@ -3,7 +3,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
@@ -31,12 +30,6 @@ _CURSOR = re.compile(r"(\d{1,17})\.(\d{1,18})", re.ASCII)
 def _featured_campaign_context():
     campaign = get_object_or_404(Campaign, is_featured=True)
     return {"campaign": campaign, "signature_count": campaign.signature_count()}
-
-
-def _share_context(request, campaign):
-    return {
-        "share_message": campaign.share_message(request.build_absolute_uri(reverse("pledges:sign")))
-    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,9 +79,7 @@ def _base_url(request):
 
 def thanks(request):
     context = _featured_campaign_context()
-    return render(
-        request, "pledges/thanks.html", {**context, **_share_context(request, context["campaign"])}
-    )
+    return render(request, "pledges/thanks.html", context)
 
 
 def _signature_from_link(request, token, purpose):
@@ -117,7 +108,6 @@ def confirm(request, token):
             {
                 "campaign": campaign,
                 "signature_count": campaign.signature_count(),
-                **_share_context(request, campaign),
             },
         )
     return render(request, "pledges/confirm.html", {"campaign": campaign, "token": token})

@@ -40,7 +40,14 @@ def test_signatures_of_a_long_closed_campaign_are_anonymised_and_still_counted(s
     closed.closed_at = timezone.now() - 91 * DAY
     closed.save(update_fields=["closed_at"])
     for n in range(3):
-        make_signature(closed, name=f"Person {n}", comment="words", ip_hash="ab" * 32)
+        make_signature(
+            closed,
+            name=f"Person {n}",
+            comment="words",
+            ip_hash="ab" * 32,
+            is_featured=True,
+            quote="Their own words",
+        )
 
     purge()
 
@@ -50,6 +57,7 @@ def test_signatures_of_a_long_closed_campaign_are_anonymised_and_still_counted(s
         assert signature.comment == ""
         assert signature.ip_hash == ""
         assert not signature.show_name
+        assert (signature.is_featured, signature.quote) == (False, "")
         assert signature.email == f"anonymised-{signature.pk}@anonymised.invalid"
         assert signature.anonymised_at is not None
 
