@@ -46,6 +46,7 @@ translations: $(MO_FILES)
 # After changing texts: re-extract them into the .po files, then translate the new ones.
 messages: install-dev
 	$(MANAGE) makemessages --all --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	for po in locale/*/LC_MESSAGES/django.po; do msgattrib --no-obsolete -o $$po $$po; done
 
 # Local, plain HTTP on 127.0.0.1: the one place the HTTPS-only defaults are
 # loosened, explicitly (override with `make run HTTPS=true` behind TLS). Emails

@@ -3,6 +3,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,7 @@ class TranslatedText:
 def _spanish(field, **options):
     """The Spanish twin of an English text field, blank until staff translate it."""
     return type(field)(
-        f"{field.verbose_name} (español)",
+        format_lazy("{} (español)", field.verbose_name),
         blank=True,
         help_text=_("Leave blank to show the English text on Spanish pages."),
         **options,
@@ -42,12 +43,6 @@ class CampaignQuerySet(models.QuerySet):
 
     def close_signing(self):
         return self.filter(signing_open=True).update(signing_open=False, closed_at=timezone.now())
-
-    def progress_percent(self):
-        """How far toward the goal, in whole percent (past 100 once it is passed)."""
-        if not self.signature_goal:
-            return 0
-        return self.signature_total * 100 // self.signature_goal
 
     def recount(self):
         for campaign in self:
@@ -169,9 +164,11 @@ class Campaign(models.Model):
         return self.signature_total * 100 // self.signature_goal
 
     def recount(self):
-        """Set the count from the rows: after bulk changes, and hourly as a safety net."""
+        """Set the count, and the statistics' tallies, from the rows: after bulk
+        changes, and hourly as a safety net."""
         self.signature_total = self.signatures.counted().count()
         Campaign.objects.filter(pk=self.pk).update(signature_total=self.signature_total)
+        self.tallies.rebuild(self)
         return self.signature_total
 
     def add_to_count(self, delta):

@@ -1,11 +1,9 @@
-from datetime import timedelta
-
 from csp.decorators import csp_replace
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from campaign.models import Campaign
+from pledges.statistics import signed_last_day
 from timesup.caching import cache_public_page
 
 # Featured voices on the campaign page: a handful, not a second wall.
@@ -41,9 +39,8 @@ def embed(request, slug=None):
 
 def _progress_context(campaign):
     """The count, with the last day's signatures: how fast the letter is growing."""
-    day_ago = timezone.now() - timedelta(days=1)
     return {
         "campaign": campaign,
         "signature_count": campaign.signature_count(),
-        "signed_last_day": campaign.signatures.signed_since(day_ago).count(),
+        "signed_last_day": signed_last_day(campaign),
     }

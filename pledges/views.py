@@ -160,6 +160,7 @@ def stats(request):
         {
             **context,
             "statistics": statistics,
+            "cache_seconds": settings.STATS_CACHE_SECONDS + settings.PAGE_CACHE_SECONDS,
             "chart_width": CHART_WIDTH,
             "by_industry": by_industry,
             "industry_bars": industry_bars,
