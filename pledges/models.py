@@ -90,7 +90,9 @@ class SignatureQuerySet(models.QuerySet):
         first as at the letter's launch; only those who let their name be shown."""
         return (
             self.counted()
-            .filter(is_featured=True, show_name=True)
+            # "IN (true)", not "= true": Django writes that as the bare column, which
+            # SQLite does not match against the signature_featured index.
+            .filter(is_featured__in=[True], show_name=True)
             .order_by("-is_founding_signer", "created_at", "id")
         )
 
@@ -210,6 +212,9 @@ class Signature(models.Model):
                 models.F("id").desc(),
                 name="signature_wall",
             ),
+            # Featured voices on the campaign page: a handful among a million
+            # (a plain index: SQLite would not use a partial one, see above).
+            models.Index("campaign", "is_featured", name="signature_featured"),
         ]
 
     def __str__(self):
