@@ -359,10 +359,11 @@ BENCH_REFERENCE_VIEW = env.bool("BENCH_REFERENCE_VIEW", default=False)
 # many seconds old. 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
 
-# Seconds the statistics (by industry, country and day: /stats/ and the JSON
-# API) are kept once counted: a group-by over every signature is not run per
-# visitor. Also the API's Cache-Control max-age. 0 counts at every request.
-STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=60)
+# Seconds the statistics (/stats/) and the JSON API's answers are kept in the
+# cache, and the API's Cache-Control max-age. They are read from kept tallies,
+# so this only spares a small query; the numbers may be this many seconds old.
+# 0 turns it off.
+STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=10)
 
 # Signatures per page of the public wall.
 WALL_PAGE_SIZE = env.int("WALL_PAGE_SIZE", default=50)

@@ -88,6 +88,20 @@ def test_it_may_be_cached_by_browsers_and_proxies_as_long_as_we_keep_it(client, 
     assert "Accept-Language" in response["Vary"]
 
 
+def test_partners_calling_it_on_every_page_view_cost_no_query(
+    client, campaign, settings, django_assert_num_queries
+):
+    settings.STATS_CACHE_SECONDS = 60
+    english = client.get(API).json()
+    spanish = client.get(API, HTTP_ACCEPT_LANGUAGE="es").json()
+
+    with django_assert_num_queries(0):
+        assert client.get(API).json() == english
+        assert client.get(API, HTTP_ACCEPT_LANGUAGE="es").json() == spanish
+    assert english["by_country"][0]["name"] == "Mexico"
+    assert spanish["by_country"][0]["name"] == "México"
+
+
 def test_it_is_read_only(client, campaign):
     assert client.post(API, {"count": 1000000}).status_code == 405
     assert client.delete(API).status_code == 405
