@@ -121,16 +121,24 @@ def test_a_text_not_yet_translated_falls_back_to_english(client):
     assert "La carta de solidaridad" in page  # the page itself is still Spanish
 
 
-def test_signing_in_spanish_sends_the_email_in_spanish_with_spanish_links(
-    client, mailoutbox, django_capture_on_commit_callbacks, settings
-):
+@pytest.fixture
+def email_after_signing(client, mailoutbox, django_capture_on_commit_callbacks, settings):
+    """Sign through the form at `path`; the email it sends, written at once."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    def sign(path, email):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(path, signing_form(email=email))
+        return mailoutbox[-1]
+
+    return sign
+
+
+def test_signing_in_spanish_sends_the_email_in_spanish_with_spanish_links(email_after_signing):
     make_featured_campaign(title="Time's Up")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(spanish("pledges:sign"), signing_form(email="lucia@example.org"))
+    message = email_after_signing(spanish("pledges:sign"), "lucia@example.org")
 
-    (message,) = mailoutbox
     assert message.subject == "Confirma tu firma de «Time's Up»"
     assert "Hola, Ana Lucía Pérez:" in message.body
     assert "Gracias por firmar «Time's Up»" in message.body
@@ -139,34 +147,24 @@ def test_signing_in_spanish_sends_the_email_in_spanish_with_spanish_links(
     assert "https://testserver/es/privacy/" in message.body
 
 
-def test_signing_in_english_sends_the_email_in_english(
-    client, mailoutbox, django_capture_on_commit_callbacks, settings
-):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+def test_signing_in_english_sends_the_email_in_english(email_after_signing):
     make_featured_campaign(title="Time's Up")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("pledges:sign"), signing_form(email="ann@example.org"))
+    message = email_after_signing(reverse("pledges:sign"), "ann@example.org")
 
-    (message,) = mailoutbox
     assert message.subject == "Confirm your signature of “Time's Up”"
     assert "https://testserver/en/sign/confirm/" in message.body
 
 
-def test_the_already_signed_email_is_in_the_language_of_the_second_visit(
-    client, mailoutbox, django_capture_on_commit_callbacks, settings
-):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+def test_the_already_signed_email_is_in_the_language_of_the_second_visit(email_after_signing):
     campaign = make_featured_campaign(title="Time's Up")
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("pledges:sign"), signing_form(email="ana@example.org"))
+    email_after_signing(reverse("pledges:sign"), "ana@example.org")
     campaign.signatures.get().confirm()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(spanish("pledges:sign"), signing_form(email="ana@example.org"))
+    message = email_after_signing(spanish("pledges:sign"), "ana@example.org")
 
-    assert mailoutbox[-1].subject == "Ya has firmado «Time's Up»"
-    assert "https://testserver/es/sign/withdraw/" in mailoutbox[-1].body
+    assert message.subject == "Ya has firmado «Time's Up»"
+    assert "https://testserver/es/sign/withdraw/" in message.body
 
 
 def test_every_text_has_its_spanish_translation():
