@@ -160,7 +160,8 @@ def day_bars(per_day):
                 value=value,
                 x=index * slot,
                 y=plot_height - height,
-                width=max(slot * 0.8, 0.5),
+                # A gap between days; a few days' columns no wider than a thumb.
+                width=min(max(slot * 0.8, 0.5), 24),
                 height=height,
             )
         )
