@@ -63,5 +63,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('campaign', 'dimension', 'value'), name='one_tally_per_value')],
             },
         ),
+        migrations.AddIndex(
+            model_name='signature',
+            index=models.Index(models.F('campaign'), models.F('is_featured'), name='signature_featured'),
+        ),
         migrations.RunPython(tally_existing_signatures, migrations.RunPython.noop),
     ]
