@@ -34,15 +34,18 @@ def campaign_statistics(campaign):
     return statistics
 
 
+def _last_day_starts_after():
+    """The hour key the last 24 hours' tallies come after. Counted by whole
+    hours: the hour that began over 24 hours ago is left out, so every signature
+    counted really is from the last 24 hours (the number never overstates)."""
+    return hour_key(timezone.now() - timedelta(days=1))
+
+
 def signed_last_day(campaign):
-    """Signatures confirmed in the last 24 hours, counted by whole hours: those of
-    the hour that began over 24 hours ago are left out, so every one counted
-    really is from the last 24 hours."""
+    """Signatures confirmed in the last 24 hours (see _last_day_starts_after)."""
     return (
         SignatureTally.objects.filter(
-            campaign=campaign,
-            dimension=Dimension.HOUR,
-            value__gt=hour_key(timezone.now() - timedelta(days=1)),
+            campaign=campaign, dimension=Dimension.HOUR, value__gt=_last_day_starts_after()
         ).aggregate(total=Sum("count"))["total"]
         or 0
     )
@@ -60,7 +63,7 @@ def _from_tallies(campaign):
 
     # Hours into days, in the site's time zone (TIME_ZONE).
     per_day = defaultdict(int)
-    day_ago = hour_key(timezone.now() - timedelta(days=1))
+    day_ago = _last_day_starts_after()
     last_24_hours = 0
     for hour, count in tallies[Dimension.HOUR]:
         start = datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC)

@@ -5,7 +5,7 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, to_locale
 
 register = template.Library()
 
@@ -51,9 +51,9 @@ def social_meta(context, campaign):
         "campaign": campaign,
         "page_url": request.build_absolute_uri(request.path),
         "image_url": request.build_absolute_uri(static("img/share-card.png")),
-        "locale": _OPEN_GRAPH_LOCALES[language],
+        "locale": _open_graph_locale(language),
         "alternate_locales": [
-            locale for code, locale in _OPEN_GRAPH_LOCALES.items() if code != language
+            _open_graph_locale(code) for code, _ in settings.LANGUAGES if code != language
         ],
         "alternates": [
             (code, request.build_absolute_uri(translate_url(request.path, code)))
@@ -62,5 +62,10 @@ def social_meta(context, campaign):
     }
 
 
-# Open Graph names locales language_TERRITORY.
-_OPEN_GRAPH_LOCALES = {"en": "en_US", "es": "es_ES"}
+# Open Graph names locales language_TERRITORY; a language added to LANGUAGES
+# without a territory here gets Django's locale name (e.g. "fr").
+_OPEN_GRAPH_TERRITORIES = {"en": "en_US", "es": "es_ES"}
+
+
+def _open_graph_locale(language):
+    return _OPEN_GRAPH_TERRITORIES.get(language, to_locale(language))

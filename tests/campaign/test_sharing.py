@@ -146,3 +146,12 @@ def test_the_spanish_card_is_in_spanish(client, campaign):
 
     assert meta(page, "property", "og:title") == "Se acabó el tiempo #TIMESUP"
     assert meta(page, "property", "og:locale") == "es_ES"
+
+
+def test_a_language_added_later_still_gets_card_tags_never_an_error(client, campaign, settings):
+    settings.LANGUAGES = [*settings.LANGUAGES, ("fr", "French")]
+
+    page = client.get(reverse("campaign:home")).content.decode()
+
+    assert '<meta property="og:locale:alternate" content="fr">' in page
+    assert '<link rel="alternate" hreflang="fr" href="https://testserver/fr/">' in page
