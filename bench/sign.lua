@@ -1,5 +1,7 @@
 -- wrk script: sign the letter, each request with an address of its own.
--- Arguments (after --): CSRF token, CSRF cookie, started token, address prefix, referer.
+-- Arguments (after --): started token, address prefix, the site's origin.
+-- No CSRF token: the form is served from the page cache and guarded by its
+-- origin instead (timesup/origin.py), as a browser's Origin header states it.
 
 local threads = {}
 
@@ -9,17 +11,16 @@ function setup(thread)
 end
 
 function init(args)
-  token, cookie, started, prefix, referer = args[1], args[2], args[3], args[4], args[5]
+  started, prefix, origin = args[1], args[2], args[3]
   counter, accepted, server_errors, other = 0, 0, 0, 0
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-  wrk.headers["Cookie"] = cookie
-  wrk.headers["Referer"] = referer
+  wrk.headers["Origin"] = origin
 end
 
 function request()
   counter = counter + 1
-  local body = "csrfmiddlewaretoken=" .. token .. "&started=" .. started
+  local body = "started=" .. started
     .. "&name=Bench+Signer&country=US&industry=law&email="
     .. prefix .. "-" .. id .. "-" .. counter .. "%40example.org"
   return wrk.format(nil, "/en/sign/", nil, body)

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
@@ -38,15 +37,15 @@ def _spanish(field, **options):
 
 
 class CampaignQuerySet(models.QuerySet):
+    def featured(self):
+        """The campaign served at `/` (at most one: a constraint sees to it)."""
+        return self.filter(is_featured=True)
+
     def open_signing(self):
         return self.update(signing_open=True, closed_at=None)
 
     def close_signing(self):
         return self.filter(signing_open=True).update(signing_open=False, closed_at=timezone.now())
-
-    def recount(self):
-        for campaign in self:
-            campaign.recount()
 
 
 class Campaign(models.Model):
@@ -91,8 +90,8 @@ class Campaign(models.Model):
         help_text=_("The featured campaign is the one served at the site's home page."),
     )
     # Signatures that count (confirmed, neither hidden nor spam), kept up to
-    # date as they change (pledges' confirm, withdraw, moderation) so that no
-    # page ever counts a million rows. recount() sets it from the rows.
+    # date as they change by pledges/counting.py, the one code that writes it,
+    # so that no page ever counts a million rows.
     signature_total = models.PositiveIntegerField(_("signatures"), default=0, editable=False)
     closed_at = models.DateTimeField(
         _("closed"),
@@ -162,19 +161,6 @@ class Campaign(models.Model):
         if not self.signature_goal:
             return 0
         return self.signature_total * 100 // self.signature_goal
-
-    def recount(self):
-        """Set the count, and the statistics' tallies, from the rows: after bulk
-        changes, and hourly as a safety net."""
-        self.signature_total = self.signatures.counted().count()
-        Campaign.objects.filter(pk=self.pk).update(signature_total=self.signature_total)
-        self.tallies.rebuild(self)
-        return self.signature_total
-
-    def add_to_count(self, delta):
-        """One signature more (or less) counts: an atomic UPDATE, safe under concurrency."""
-        Campaign.objects.filter(pk=self.pk).update(signature_total=F("signature_total") + delta)
-        self.refresh_from_db(fields=["signature_total"])
 
     @property
     def lead(self):

@@ -25,11 +25,22 @@ DOT_BLIND_PROVIDERS = {"gmail.com", "googlemail.com"}
 DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
 
 
+def normalize_email(address):
+    """The form an address is stored in: no surrounding spaces, lower case.
+
+    Lower-cased here in Python, not by the database: SQLite's LOWER() leaves
+    non-ASCII letters alone, so "ÉLODIE@…" and "élodie@…" would both get past
+    a constraint on LOWER(email).
+    """
+    return address.strip().lower()
+
+
 def canonical_email(address):
-    """The mailbox an address reaches: lower case, and for providers that
-    ignore them, without dots and +tags. `Ana.Perez+times@GMail.com` and
-    `anaperez@gmail.com` are one person."""
-    local, _, domain = address.strip().lower().rpartition("@")
+    """The mailbox an address reaches, on which one signature per person is
+    enforced: normalised, and for providers that ignore them, without dots and
+    +tags. `Ana.Perez+times@GMail.com` and `anaperez@gmail.com` are one person.
+    The one function that computes it: everything else calls this."""
+    local, _, domain = normalize_email(address).rpartition("@")
     if domain in PLUS_TAG_PROVIDERS:
         local = local.split("+", 1)[0]
     if domain in DOT_BLIND_PROVIDERS:

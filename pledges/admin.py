@@ -8,7 +8,6 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from campaign.models import Campaign
 from pledges.addresses import canonical_email
 from pledges.export import csv_lines
 from pledges.models import BlockedDomain, Signature
@@ -102,21 +101,6 @@ class SignatureAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Signatures come from signers, through the letter's form.
         return False
-
-    # Edits and deletions by hand can change what counts: recount.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        obj.campaign.recount()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        obj.campaign.recount()
-
-    def delete_queryset(self, request, queryset):
-        campaigns = list(Campaign.objects.filter(pk__in=queryset.values("campaign_id")))
-        super().delete_queryset(request, queryset)
-        for campaign in campaigns:
-            campaign.recount()
 
     def get_search_results(self, request, queryset, search_term):
         # A whole address is looked up by its canonical form, through the unique

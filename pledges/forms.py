@@ -7,9 +7,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from pledges.addresses import domain_and_parents
-from pledges.models import BlockedDomain, Industry, Signature
+from pledges.models import BlockedDomain, Industry
 
 _STARTED_SALT = "pledges.sign-form-started"
 
@@ -30,13 +31,114 @@ def reject_control_characters(value, allowed=""):
             )
 
 
-class SignatureForm(forms.ModelForm):
+class CountryField(forms.ChoiceField):
+    """The signer's country: every ISO 3166 country, named and sorted in the
+    reader's language, checked by code.
+
+    Django's ChoiceField copies its choices into every form it makes and walks
+    them to check a value; with 250 countries that was a third of a signing
+    request. Here the choices are read only when the field is drawn, and a
+    value is checked against a set of codes."""
+
+    CODES = frozenset(code for code, _name in countries)
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=self._choices_in_active_language, **kwargs)
+
+    @staticmethod
+    def _choices_in_active_language():
+        return [("", _("Choose your country")), *countries]
+
+    def valid_value(self, value):
+        return value in self.CODES
+
+
+class SignerDetailsForm(forms.Form):
+    """What a signer tells us, and the rules each answer follows: the signing
+    form's fields, and an imported row's. The database's constraints (one
+    signature per address, known industries) are the last word; this form
+    gives the person a message they can act on first."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("Never shown publicly. One signature per address."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    country = CountryField(label=_("Country"))
+    # A prompt in place of Django's "---------" as the blank first choice.
+    industry = forms.ChoiceField(
+        label=_("Where you work"), choices=[("", _("Choose one")), *Industry.choices]
+    )
+    comment = forms.CharField(
+        label=_("A few words (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("Up to 500 characters. Shown publicly once our team has read it."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    show_name = forms.BooleanField(
+        label=_("Show my name on the public list of signatures"),
+        required=False,
+        help_text=_("Unless you tick this, your signature counts but your name stays private."),
+    )
+
+    DETAILS = ["name", "email", "country", "industry", "comment", "show_name"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def signer_fields(self):
+        """The fields a person fills in, in order (not the honeypot)."""
+        return [self[name] for name in self.DETAILS]
+
+    def signature_details(self):
+        """What is stored of the signer's answers."""
+        return {name: self.cleaned_data[name] for name in self.DETAILS}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        reject_control_characters(name)
+        return name
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"]
+        reject_control_characters(comment, allowed="\n\r\t")
+        return comment
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        domains = domain_and_parents(email.rpartition("@")[2])
+        blocked = BlockedDomain.objects.blocks_any(domains) or (
+            settings.BLOCK_DISPOSABLE_EMAIL_DOMAINS
+            and any(domain in disposable_email_domains.blocklist for domain in domains)
+        )
+        if blocked:
+            raise ValidationError(
+                _("We can't accept addresses at this domain. Please sign with another address."),
+                code="blocked_domain",
+            )
+        return email
+
+
+class SignatureForm(SignerDetailsForm):
     """The solidarity letter's signing form: field names are part of the public contract.
 
     Two quiet checks turn simple bots away without troubling people: a
     honeypot field people never see (`website`), and the time since the form
-    was served (`started`, a signed timestamp), which no person fills in
+    was served (`started`, see fill_time_token), which no person fills in
     within SIGNING_MIN_FILL_SECONDS.
+
+    It never says that an address has signed already: signing a political
+    letter is sensitive. The database turns a second signature away, silently
+    (Signature.objects.store()).
     """
 
     # Hidden from people by CSS and from assistive technology by aria-hidden;
@@ -47,53 +149,14 @@ class SignatureForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    class Meta:
-        model = Signature
-        fields = ["name", "email", "country", "industry", "comment", "show_name"]
-        labels = {
-            "name": _("Your name"),
-            "email": _("Your email address"),
-            "country": _("Country"),
-            "industry": _("Where you work"),
-            "comment": _("A few words (optional)"),
-            "show_name": _("Show my name on the public list of signatures"),
-        }
-        help_texts = {
-            "email": _("Never shown publicly. One signature per address."),
-            "comment": _("Up to 500 characters. Shown publicly once our team has read it."),
-            "show_name": _(
-                "Unless you tick this, your signature counts but your name stays private."
-            ),
-        }
-        widgets = {
-            "name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "comment": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    # A prompt in place of Django's "---------" as the blank first choice; set
-    # here once, not per form (re-setting choices re-reads all 250 countries).
-    industry = forms.ChoiceField(
-        label=_("Where you work"), choices=[("", _("Choose one")), *Industry.choices]
-    )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    @property
-    def signer_fields(self):
-        """The fields a person fills in, in order (not the honeypot)."""
-        return [self[name] for name in self._meta.fields]
-
-    def signature_data(self):
-        """What is stored of the signer's answers."""
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
-
     @staticmethod
     def started_token(at=None):
-        """A signed timestamp of when the form was served, for the hidden `started` field."""
-        return signing.dumps(at if at is not None else time.time(), salt=_STARTED_SALT)
+        """The `started` value of a form served at `at` (a timestamp; now by default).
+
+        In whole milliseconds, so that the token, and the page, are always as
+        long: a refusal must not differ by a byte from one request to the next."""
+        moment = time.time() if at is None else at
+        return signing.dumps(int(moment * 1000), salt=_STARTED_SALT)
 
     @property
     def is_bot(self):
@@ -106,7 +169,7 @@ class SignatureForm(forms.ModelForm):
         if self._errors:
             return cleaned_data  # the form comes back anyway; one message at a time
         try:
-            started = float(signing.loads(self.data.get("started", ""), salt=_STARTED_SALT))
+            started = int(signing.loads(self.data.get("started", ""), salt=_STARTED_SALT)) / 1000
         except (signing.BadSignature, TypeError, ValueError):
             raise ValidationError(
                 _(
@@ -122,32 +185,9 @@ class SignatureForm(forms.ModelForm):
             )
         return cleaned_data
 
-    def clean_name(self):
-        name = self.cleaned_data["name"]
-        reject_control_characters(name)
-        return name
 
-    def clean_comment(self):
-        comment = self.cleaned_data["comment"]
-        reject_control_characters(comment, allowed="\n\r\t")
-        return comment
-
-    def clean_email(self):
-        email = Signature.normalize_email(self.cleaned_data["email"])
-        domains = domain_and_parents(email.rpartition("@")[2])
-        blocked = BlockedDomain.objects.filter(domain__in=domains).exists() or (
-            settings.BLOCK_DISPOSABLE_EMAIL_DOMAINS
-            and any(domain in disposable_email_domains.blocklist for domain in domains)
-        )
-        if blocked:
-            raise ValidationError(
-                _("We can't accept addresses at this domain. Please sign with another address."),
-                code="blocked_domain",
-            )
-        return email
-
-    def validate_unique(self):
-        # Never tell a visitor that an address has signed already: signing a
-        # political letter is sensitive. Signature.objects.sign() lets the
-        # database turn the duplicate away, silently.
-        pass
+def fill_time_token(request):
+    """The `started` value put into each copy of the signing form as it is
+    served, also from the page cache (see pledges.views.sign), so that it tells
+    when this visitor got the form."""
+    return SignatureForm.started_token()

@@ -1,6 +1,9 @@
-from datetime import UTC, timedelta
+import json
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Value
@@ -10,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from campaign.models import Campaign
-from pledges.addresses import canonical_email
+from pledges import counting
+from pledges.addresses import canonical_email, normalize_email
+from pledges.consent import CONSENT_VERSION
 
 
 class Industry(models.TextChoices):
@@ -44,9 +49,51 @@ class ModerationStatus(models.TextChoices):
 
 # Hidden and spam signatures leave the wall and the count; pending ones stay,
 # so signing is never held up by a moderation queue. Only approved ones show
-# their comment. And only confirmed ones count at all (see COUNTED).
+# their comment. And only confirmed ones count at all.
 COUNTED_STATUSES = (ModerationStatus.PENDING, ModerationStatus.APPROVED)
 COUNTED = models.Q(status__in=COUNTED_STATUSES, confirmed_at__isnull=False)
+
+
+# Made-up signatures for benchmarks and demos (SignatureQuerySet.generate()),
+# made by the database itself, not one by one through the ORM: a million take
+# seconds, not minutes.
+_GENERATED_COUNTRIES = ["US", "MX", "GB", "FR", "ES", "DE", "IN", "BR", "NG", "JP", "CA", "AR"]
+
+
+_GENERATE_POSTGRESQL = """
+INSERT INTO pledges_signature (
+    campaign_id, name, email, email_canonical, country, industry, comment, show_name,
+    status, created_at, confirmed_at, consent_version, consented_at, ip_hash, emails_sent,
+    is_featured, is_founding_signer, quote
+)
+SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
+       %(prefix)s || n || '@example.org',
+       (%(countries)s::text[])[1 + n %% %(country_count)s],
+       (%(industries)s::text[])[1 + n %% %(industry_count)s],
+       '', n %% 3 <> 0, 'pending',
+       now() - make_interval(secs => %(count)s - n), now(), 'generated',
+       now() - make_interval(secs => %(count)s - n), '', 0, false, false, ''
+FROM generate_series(1, %(count)s) AS n
+"""
+
+_GENERATE_SQLITE = """
+WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < %(count)s)
+INSERT INTO pledges_signature (
+    campaign_id, name, email, email_canonical, country, industry, comment, show_name,
+    status, created_at, confirmed_at, consent_version, consented_at, ip_hash, emails_sent,
+    is_featured, is_founding_signer, quote
+)
+SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
+       %(prefix)s || n || '@example.org',
+       substr(%(countries)s, 1 + (n %% %(country_count)s) * 2, 2),
+       json_extract(%(industries)s, '$[' || (n %% %(industry_count)s) || ']'),
+       '', n %% 3 <> 0, 'pending',
+       strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || (%(count)s - n) || ' seconds'),
+       strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now'), 'generated',
+       strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || (%(count)s - n) || ' seconds'), '', 0,
+       false, false, ''
+FROM seq
+"""
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -108,31 +155,114 @@ class SignatureQuerySet(models.QuerySet):
         # walk the index from the newest row down to the cursor.
         return self.filter(created_at__lte=created_at).exclude(created_at=created_at, pk__gte=pk)
 
-    def refresh_statistics(self):
-        """ANALYZE the table, after a bulk load: with statistics from when it was
-        small, PostgreSQL planned the wall as a sort of every row (600 ms, not 4)."""
+    def analyze(self):
+        """Refresh the database's statistics of the table (ANALYZE), after a bulk
+        load: with statistics from when it was small, PostgreSQL planned the wall
+        as a sort of every row (600 ms, not 4)."""
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(self.model._meta.db_table)}")
 
+    def generate(self, campaign, count):
+        """Add `count` made-up, confirmed signatures to `campaign` (benchmarks, demos)."""
+        industries = list(Industry.values)
+        params = {
+            "campaign": campaign.pk,
+            # A prefix of its own each run, so runs never collide on addresses.
+            "prefix": f"generated-{secrets.token_hex(4)}-",
+            "count": count,
+            "country_count": len(_GENERATED_COUNTRIES),
+            "industry_count": len(industries),
+        }
+        if connection.vendor == "postgresql":
+            sql = _GENERATE_POSTGRESQL
+            params.update(countries=_GENERATED_COUNTRIES, industries=industries)
+        elif connection.vendor == "sqlite":
+            sql = _GENERATE_SQLITE
+            params.update(
+                countries="".join(_GENERATED_COUNTRIES), industries=json.dumps(industries)
+            )
+        else:
+            raise NotImplementedError(f"No fast generator for {connection.vendor}.")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        self.analyze()
+        counting.recount(campaign)
+
+    def store(self, campaign, details, ip_hash):
+        """Store an unconfirmed signature of `campaign` from a form's `details`,
+        unless its address has one there already; either way, return the id of
+        the address's signature.
+
+        One statement, the same whether the address is new or not, and the
+        unique constraint decides, so that two identical submissions at one
+        instant store one row and the time taken tells nothing.
+        """
+        signature = self.model(
+            campaign=campaign, ip_hash=ip_hash, consent_version=CONSENT_VERSION, **details
+        )
+        # ON CONFLICT DO UPDATE (of a column to its own value), not DO NOTHING:
+        # only then does the database return the existing row's id.
+        self.bulk_create(
+            [signature],
+            update_conflicts=True,
+            unique_fields=["email_canonical", "campaign"],
+            update_fields=["email_canonical"],
+        )
+        return signature.pk
+
+    # The transitions below change what counts; each leaves the count and the
+    # tallies right (pledges/counting.py), so no caller has to remember to.
+
     def moderate(self, status):
-        """Set the moderation status of every selected signature; returns how many.
-        The campaigns' counts are then recounted (moderation is rare; counting is exact)."""
-        campaigns = Campaign.objects.filter(pk__in=self.values("campaign_id"))
-        updated = self.update(status=status, moderated_at=timezone.now())
-        campaigns.recount()
+        """Set the moderation status of every selected signature; returns how many."""
+        with transaction.atomic():
+            # Both read before the update: the selection's own filter may be on
+            # the status that is about to change.
+            campaign_ids = self._campaign_ids()
+            leaving = counting.tally_rows(self.counted())
+            joining = []
+            if status in COUNTED_STATUSES:
+                joining = counting.tally_rows(self.filter(confirmed_at__isnull=False))
+            updated = self.update(status=status, moderated_at=timezone.now())
+            counting.adjust(leaving, joining, campaign_ids)
         return updated
+
+    def delete(self):
+        """Delete the selected signatures; those that counted leave the count."""
+        with transaction.atomic():
+            campaign_ids = self._campaign_ids()
+            leaving = counting.tally_rows(self.counted())
+            deleted = super().delete()
+            counting.adjust(leaving, [], campaign_ids)
+        return deleted
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Store many signatures at once (imports); campaigns gaining some that count
+        are recounted."""
+        objs = list(objs)
+        for signature in objs:
+            signature.set_email(signature.email)
+        counted_in = {signature.campaign_id for signature in objs if signature.counts}
+        if not counted_in:
+            return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic():
+            created = super().bulk_create(objs, *args, **kwargs)
+            counting.recount_campaigns(counted_in)
+        return created
+
+    def _campaign_ids(self):
+        return set(self.order_by().values_list("campaign_id", flat=True).distinct())
 
 
 class Signature(models.Model):
     Status = ModerationStatus
-    COUNTED_STATUSES = COUNTED_STATUSES
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="signatures"
     )
     name = models.CharField(_("name"), max_length=100)
-    # Stored normalised (see normalize_email), and once more in canonical
-    # form (see canonical_email), on which one signature per person is enforced.
+    # Stored normalised, and once more in canonical form, on which one
+    # signature per person is enforced (see set_email).
     email = models.EmailField(_("email"), max_length=254)
     email_canonical = models.CharField(_("canonical email"), max_length=254, editable=False)
     country = CountryField(_("country"), blank_label=_("Choose your country"))
@@ -223,9 +353,19 @@ class Signature(models.Model):
         return f"Signature #{self.pk}"
 
     def save(self, *args, **kwargs):
-        self.email = self.normalize_email(self.email)
-        self.email_canonical = canonical_email(self.email)
-        super().save(*args, **kwargs)
+        """Save; when the change alters what counts (staff edit the status or the
+        country, a row is made confirmed), the count and tallies follow."""
+        self.set_email(self.email)
+        with transaction.atomic():
+            before = None
+            if not self._state.adding:
+                before = Signature.objects.filter(pk=self.pk).first()
+            super().save(*args, **kwargs)
+            counting.follow_change(before, self)
+
+    def delete(self, *args, **kwargs):
+        # Through the queryset, the one path that takes deleted rows out of the count.
+        return Signature.objects.filter(pk=self.pk).delete()
 
     def clean(self):
         super().clean()
@@ -239,59 +379,46 @@ class Signature(models.Model):
                 }
             )
 
-    @staticmethod
-    def normalize_email(address):
-        """The form an address is stored in: no surrounding spaces, lower case.
-
-        Lower-cased here in Python, not by the database: SQLite's LOWER()
-        leaves non-ASCII letters alone, so "ÉLODIE@…" and "élodie@…" would
-        both get past a constraint on LOWER(email).
-        """
-        return address.strip().lower()
+    def set_email(self, address):
+        """Keep `address` normalised, and its canonical form too (pledges/addresses.py)."""
+        self.email = normalize_email(address)
+        self.email_canonical = canonical_email(self.email)
 
     @property
     def is_confirmed(self):
         return self.confirmed_at is not None
 
     @property
-    def email_domain(self):
-        return self.email.rpartition("@")[2]
-
-    @property
     def counts(self):
         return self.is_confirmed and self.status in COUNTED_STATUSES
 
     def confirm(self):
-        """Count this signature. Confirming twice changes nothing."""
+        """Count this signature. Confirming twice changes nothing.
+
+        Returns True the first time: the signer's address has then proved to
+        be theirs, which gives their network's signing budget back
+        (pledges/throttle.py)."""
         with transaction.atomic():
             newly_confirmed = Signature.objects.filter(
                 pk=self.pk, confirmed_at__isnull=True
             ).update(confirmed_at=timezone.now())
             self.refresh_from_db(fields=["confirmed_at", "status"])
             if newly_confirmed and self.counts:
-                self.campaign.add_to_count(+1)
-                SignatureTally.objects.add(self, +1)
+                counting.count_in(self)
+                self.campaign.refresh_from_db(fields=["signature_total"])
+        return bool(newly_confirmed)
 
     def withdraw(self):
         """Delete this signature and everything personal with it; the count drops."""
-        with transaction.atomic():
-            deleted, _ = Signature.objects.filter(pk=self.pk).delete()
-            if deleted and self.counts:
-                self.campaign.add_to_count(-1)
-                SignatureTally.objects.add(self, -1)
-
-    def tally_keys(self):
-        """The (dimension, value) of each tally this signature counts in."""
-        return [
-            (SignatureTally.Dimension.INDUSTRY, self.industry),
-            (SignatureTally.Dimension.COUNTRY, self.country.code or ""),
-            (SignatureTally.Dimension.HOUR, hour_key(self.confirmed_at)),
-        ]
+        deleted, _ = Signature.objects.filter(pk=self.pk).delete()
+        self.campaign.refresh_from_db(fields=["signature_total"])
+        return bool(deleted)
 
     def reserve_email(self, limit, now=None):
         """Count one more email to this signer; False once `limit` were sent in 24 hours.
 
-        One conditional UPDATE, so concurrent requests cannot both slip under the cap.
+        Conditional UPDATEs (one that starts a new 24-hour window, else one that
+        adds to the open window), so concurrent senders cannot both slip under the cap.
         """
         now = now or timezone.now()
         day_ago = now - timedelta(days=1)
@@ -325,6 +452,26 @@ class Signature(models.Model):
         return self.comment if self.status == self.Status.APPROVED else ""
 
 
+class BlockedDomainQuerySet(models.QuerySet):
+    # Every signing request asks; the table is small and changes rarely. Each
+    # process keeps the set for this long (a change made in the admin reaches
+    # the other processes within it, and its own at once).
+    CACHE_SECONDS = 10
+    CACHE_KEY = "blocked-email-domains"
+
+    def blocks_any(self, domains):
+        """Whether staff blocked any of `domains`."""
+        blocked = caches["local"].get(self.CACHE_KEY)
+        if blocked is None:
+            blocked = frozenset(self.values_list("domain", flat=True))
+            caches["local"].set(self.CACHE_KEY, blocked, self.CACHE_SECONDS)
+        return not blocked.isdisjoint(domains)
+
+    @classmethod
+    def forget(cls):
+        caches["local"].delete(cls.CACHE_KEY)
+
+
 class BlockedDomain(models.Model):
     """An email domain staff refuse signatures from (throwaway addresses, a spam wave)."""
 
@@ -336,6 +483,8 @@ class BlockedDomain(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("blocked"), auto_now_add=True)
+
+    objects = BlockedDomainQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("blocked email domain")
@@ -353,80 +502,20 @@ class BlockedDomain(models.Model):
     def save(self, *args, **kwargs):
         self.domain = self.domain.strip().lower().strip(".")
         super().save(*args, **kwargs)
+        BlockedDomainQuerySet.forget()
 
-
-def hour_key(moment):
-    """The UTC hour of `moment` as text, "2026-11-25T21": an hourly tally's value.
-    Text, so that one table holds every dimension and ranges compare as strings."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H")
-
-
-class HourKey(models.Func):
-    """hour_key(), computed by the database over many rows (see rebuild())."""
-
-    output_field = models.CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # SQLite keeps aware datetimes as UTC text: format it directly.
-        return self.as_sql(
-            compiler, connection, template="strftime('%%Y-%%m-%%dT%%H', %(expressions)s)", **extra
-        )
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="""to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24')""",
-            **extra,
-        )
-
-
-class SignatureTallyQuerySet(models.QuerySet):
-    def add(self, signature, delta):
-        """Count `signature` in (or, with -1, out of) its industry's, country's and
-        hour's tallies: one upsert, atomic under concurrency on both databases."""
-        table = connection.ops.quote_name(SignatureTally._meta.db_table)
-        keys = signature.tally_keys()
-        values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
-        params = [
-            part
-            for dimension, value in keys
-            for part in (signature.campaign_id, dimension, value, delta)
-        ]
-        # The table name is ours, and every value a parameter.
-        sql = (
-            f"INSERT INTO {table} (campaign_id, dimension, value, count) VALUES {values} "  # noqa: S608
-            "ON CONFLICT (campaign_id, dimension, value) "
-            f"DO UPDATE SET count = {table}.count + excluded.count"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-    def rebuild(self, campaign):
-        """Set `campaign`'s tallies from its signatures that count: after bulk
-        changes (moderation, imports), and hourly as a safety net, like recount()."""
-        counted = Signature.objects.filter(campaign=campaign).counted().order_by()
-        grouped = {
-            self.model.Dimension.INDUSTRY: counted.values_list("industry"),
-            self.model.Dimension.COUNTRY: counted.values_list("country"),
-            self.model.Dimension.HOUR: counted.annotate(hour=HourKey("confirmed_at")).values_list(
-                "hour"
-            ),
-        }
-        with transaction.atomic():
-            self.filter(campaign=campaign).delete()
-            self.bulk_create(
-                self.model(campaign=campaign, dimension=dimension, value=value, count=n)
-                for dimension, rows in grouped.items()
-                for value, n in rows.annotate(n=models.Count("pk"))
-            )
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        BlockedDomainQuerySet.forget()
+        return deleted
 
 
 class SignatureTally(models.Model):
     """How many of a campaign's signatures that count are in each industry, each
     country and each hour of confirmation: kept as signatures are confirmed and
-    withdrawn (like Campaign.signature_total), so that the statistics, the
-    "last 24 hours" and the API read a few hundred rows, never a million."""
+    withdrawn, like Campaign.signature_total, by pledges/counting.py alone, so
+    that the statistics, the "last 24 hours" and the API read a few hundred
+    rows, never a million."""
 
     class Dimension(models.TextChoices):
         INDUSTRY = "industry", _("industry")
@@ -437,8 +526,6 @@ class SignatureTally(models.Model):
     dimension = models.CharField(max_length=8, choices=Dimension.choices)
     value = models.CharField(max_length=20)
     count = models.IntegerField(default=0)
-
-    objects = SignatureTallyQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -7,17 +7,16 @@ names are put on in the reader's language.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from pledges.models import Industry, SignatureTally, hour_key
+from pledges.counting import hour_key
+from pledges.models import Industry, SignatureTally
 
 Dimension = SignatureTally.Dimension
 
@@ -43,12 +42,7 @@ def _last_day_starts_after():
 
 def signed_last_day(campaign):
     """Signatures confirmed in the last 24 hours (see _last_day_starts_after)."""
-    return (
-        SignatureTally.objects.filter(
-            campaign=campaign, dimension=Dimension.HOUR, value__gt=_last_day_starts_after()
-        ).aggregate(total=Sum("count"))["total"]
-        or 0
-    )
+    return campaign_statistics(campaign)["last_24_hours"]
 
 
 def _from_tallies(campaign):
@@ -87,85 +81,3 @@ def industry_name(code):
 def country_name(code):
     """The country's name in the active language; blank for signers who gave none."""
     return countries.name(code) if code else _("Not given")
-
-
-# Charts ---------------------------------------------------------------------
-# Drawn as inline SVG on the server: readable without JavaScript, no chart
-# library to download, and every number is also in a table beside the chart.
-
-CHART_WIDTH = 400  # viewBox units; the SVG scales to the column's width
-ROW_HEIGHT = 36
-BAR_HEIGHT = 14
-DAY_CHART_HEIGHT = 160
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: int
-    x: float
-    y: float
-    width: float
-    height: float
-
-    # Where a horizontal bar's label (above it) and number (after it) go.
-    @property
-    def label_y(self):
-        return self.y - 4
-
-    @property
-    def value_x(self):
-        return self.x + self.width + 6
-
-    @property
-    def value_y(self):
-        return self.y + self.height - 2
-
-
-def horizontal_bars(rows, limit=15):
-    """One labelled bar per (label, value), longest first; `limit` bars at most.
-    Returns (bars, height of the chart)."""
-    rows = rows[:limit]
-    largest = max((value for _, value in rows), default=0) or 1
-    usable = CHART_WIDTH - 60  # room for the number after the longest bar
-    bars = [
-        Bar(
-            label=label,
-            value=value,
-            x=0,
-            y=index * ROW_HEIGHT + 18,
-            width=max(value / largest * usable, 1),
-            height=BAR_HEIGHT,
-        )
-        for index, (label, value) in enumerate(rows)
-    ]
-    return bars, len(bars) * ROW_HEIGHT
-
-
-def day_bars(per_day):
-    """One column per day from the first signature to the last (days without
-    signatures too, so the time axis is true). Returns the bars."""
-    if not per_day:
-        return []
-    counts = dict(per_day)
-    first, last = per_day[0][0], per_day[-1][0]
-    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-    largest = max(counts.values()) or 1
-    slot = CHART_WIDTH / len(days)
-    plot_height = DAY_CHART_HEIGHT - 20  # room for the date labels below
-    bars = []
-    for index, day in enumerate(days):
-        value = counts.get(day, 0)
-        height = value / largest * plot_height
-        bars.append(
-            Bar(
-                label=day.isoformat(),
-                value=value,
-                x=index * slot,
-                y=plot_height - height,
-                # A gap between days; a few days' columns no wider than a thumb.
-                width=min(max(slot * 0.8, 0.5), 24),
-                height=height,
-            )
-        )
-    return bars

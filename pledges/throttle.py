@@ -1,11 +1,18 @@
-"""Who a client is (a keyed hash of its IP address) and how often it may act.
+"""How often one network may sign: a budget per client address, per hour.
 
-Limits are shared by every gunicorn worker and host: counted in Redis when
+Each signing form a client sends spends one unit of its budget for the hour
+(SIGNING_RATE_LIMIT), whatever the address in it: new, waiting for its
+confirmation, or confirmed. The refusal therefore never depends on who has
+signed. Each confirmation gives its unit back: an office, a campus or a
+mobile carrier's shared address can bring in any number of people who confirm
+their signatures, while a script pushing addresses nobody confirms is stopped
+after SIGNING_RATE_LIMIT of them.
+
+Budgets are shared by every gunicorn worker and host: counted in Redis when
 CACHE_URL points there, otherwise in the database. A per-process memory cache
 would multiply each limit by the number of workers.
 """
 
-import ipaddress
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -14,92 +21,76 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+
+from pledges.models import RateLimitCounter
 
 WINDOW_SECONDS = 3600
 
 
 class RateLimited(Exception):
-    """The client has done this too often in the current window."""
+    """The client's budget for this hour is spent."""
+
+    def __init__(self, retry_after):
+        super().__init__(retry_after)
+        self.retry_after = retry_after  # seconds until the next window opens
 
 
-def client_ip(request):
-    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the
-    address the outermost trusted proxy saw. Never the leftmost X-Forwarded-For
-    entry, which the client writes itself."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _is_ip(value):
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
-def ip_hash(ip):
-    """A keyed hash of the address, never the address itself. IPv6 clients are
-    hashed by their /64 network, which one household or host usually holds whole."""
-    if not ip:
-        return ""
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return ""
-    if address.version == 6 and not address.ipv4_mapped:
-        ip = str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
-    elif address.version == 6:
-        ip = str(address.ipv4_mapped)
-    return salted_hmac("pledges.client-ip", ip, algorithm="sha256").hexdigest()
-
-
-def hit(action, client, limit, window=WINDOW_SECONDS):
-    """Count one `action` by `client` (an IP hash); raise RateLimited past `limit`
-    in the current fixed window."""
+def spend_signing_budget(client, now=None):
+    """Spend one unit of `client`'s (an IP hash) budget; raise RateLimited once
+    SIGNING_RATE_LIMIT units are out in the current hour."""
     if not client:
         return
-    window_start = int(time.time() // window * window)
-    key = f"ratelimit:{action}:{client}:{window_start}"
+    now = time.time() if now is None else now
+    window_start = _window_start(now)
+    hits = _add(_key(client, window_start), +1, window_start + WINDOW_SECONDS)
+    if hits > settings.SIGNING_RATE_LIMIT:
+        raise RateLimited(retry_after=max(1, int(window_start + WINDOW_SECONDS - now)))
+
+
+def give_back(client, signed_at):
+    """A signature `client` sent at `signed_at` was confirmed: its unit comes back,
+    if it was spent in the hour that is still running."""
+    window_start = _window_start(signed_at.timestamp())
+    if client and window_start == _window_start(time.time()):
+        _add(_key(client, window_start), -1, window_start + WINDOW_SECONDS)
+
+
+def _window_start(timestamp):
+    return int(timestamp // WINDOW_SECONDS * WINDOW_SECONDS)
+
+
+def _key(client, window_start):
+    return f"ratelimit:sign:{client}:{window_start}"
+
+
+def _add(key, delta, expires_at_timestamp):
     if isinstance(caches["default"], RedisCache):
-        hits = _hit_in_cache(key, window)
-    else:
-        hits = _hit_in_database(key, window_start + window)
-    if hits > limit:
-        raise RateLimited(action)
+        return _add_in_cache(key, delta)
+    return _add_in_database(key, delta, expires_at_timestamp)
 
 
-def _hit_in_cache(key, window):
-    # add() creates the key only if absent; incr() is Redis's atomic INCR.
+def _add_in_cache(key, delta):
+    # add() creates the key only if absent; incr() is Redis's atomic INCRBY.
     cache = caches["default"]
-    cache.add(key, 0, timeout=window + 60)
-    return cache.incr(key)
+    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
+    return cache.incr(key, delta)
 
 
-def _hit_in_database(key, expires_at_timestamp):
+def _add_in_database(key, delta, expires_at_timestamp):
     # One statement, atomic on both databases (PostgreSQL, and SQLite since
-    # 3.35): insert the counter at 1, or add one to it, and read it back.
+    # 3.35): insert the counter, or add to it, and read it back. A unit is only
+    # given back for one spent in the same window, so it never goes below 0.
     expires_at = datetime.fromtimestamp(expires_at_timestamp, tz=UTC)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO pledges_ratelimitcounter (key, hits, expires_at) VALUES (%s, 1, %s) "
-            "ON CONFLICT (key) DO UPDATE SET hits = pledges_ratelimitcounter.hits + 1 "
+            "INSERT INTO pledges_ratelimitcounter (key, hits, expires_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET hits = pledges_ratelimitcounter.hits + %s "
             "RETURNING hits",
-            [key, connection.ops.adapt_datetimefield_value(expires_at)],
+            [key, max(delta, 0), connection.ops.adapt_datetimefield_value(expires_at), delta],
         )
         return cursor.fetchone()[0]
 
 
 def purge_expired_counters():
-    from pledges.models import RateLimitCounter
-
     cutoff = timezone.now() - timedelta(minutes=5)
     return RateLimitCounter.objects.filter(expires_at__lt=cutoff).delete()[0]

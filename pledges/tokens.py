@@ -11,8 +11,10 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from pledges.models import Signature
 
-CONFIRM = "pledges.confirm"
-WITHDRAW = "pledges.withdraw"
+# What a link is for; each purpose signs with its own salt, so a withdrawal
+# link can never be used as a confirmation link or the other way round.
+CONFIRMATION = "pledges.confirm"
+WITHDRAWAL = "pledges.withdraw"
 
 
 class InvalidLink(Exception):
@@ -32,16 +34,16 @@ def make_token(signature, purpose):
 
 
 def confirmation_token(signature):
-    return make_token(signature, CONFIRM)
+    return make_token(signature, CONFIRMATION)
 
 
 def withdrawal_token(signature):
-    return make_token(signature, WITHDRAW)
+    return make_token(signature, WITHDRAWAL)
 
 
 def signature_from_token(token, purpose):
     """The signature a link is for. Confirmation links expire; withdrawal links never do."""
-    max_age = settings.CONFIRMATION_DAYS * 86400 if purpose == CONFIRM else None
+    max_age = settings.CONFIRMATION_DAYS * 86400 if purpose == CONFIRMATION else None
     try:
         pk, fingerprint = signing.loads(token, salt=purpose, max_age=max_age)
     except signing.SignatureExpired as error:

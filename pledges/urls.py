@@ -4,6 +4,7 @@ from pledges import views
 
 app_name = "pledges"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("sign/", views.sign, name="sign"),
     path("sign/thanks/", views.thanks, name="thanks"),
     path("sign/confirm/<str:token>/", views.confirm, name="confirm"),

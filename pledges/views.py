@@ -1,85 +1,115 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
 
 from campaign.models import Campaign
-from pledges import throttle, tokens
+from pledges import charts, clients, throttle, tokens
 from pledges.consent import CONSENT_VERSION, CONSENT_WORDING
-from pledges.forms import SignatureForm
+from pledges.forms import SignatureForm, fill_time_token
 from pledges.models import Signature
-from pledges.signing import sign as sign_letter
+from pledges.services import sign_letter
 from pledges.statistics import (
-    CHART_WIDTH,
-    DAY_CHART_HEIGHT,
     campaign_statistics,
     country_name,
-    day_bars,
-    horizontal_bars,
     industry_name,
+    signed_last_day,
 )
-from timesup.caching import cache_public_page
+from timesup.caching import cache_public_page, page_hole
+from timesup.origin import require_same_origin
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"(\d{1,17})\.(\d{1,18})", re.ASCII)
 
-
-def _featured_campaign_context():
-    campaign = get_object_or_404(Campaign, is_featured=True)
-    return {"campaign": campaign, "signature_count": campaign.signature_count()}
+# Featured voices on the campaign page: a handful, not a second wall.
+FEATURED_VOICES_SHOWN = 12
 
 
-@require_http_methods(["GET", "POST"])
+def _featured_campaign():
+    return get_object_or_404(Campaign.objects.featured())
+
+
+def _progress_context(campaign):
+    """The count, with the last day's signatures: how fast the letter is growing."""
+    return {
+        "campaign": campaign,
+        "signature_count": campaign.signature_count(),
+        "signed_last_day": signed_last_day(campaign),
+    }
+
+
+@cache_public_page
+def home(request):
+    campaign = _featured_campaign()
+    voices = Signature.objects.filter(campaign=campaign).featured_voices()
+    return render(
+        request,
+        "pledges/home.html",
+        {**_progress_context(campaign), "voices": voices[:FEATURED_VOICES_SHOWN]},
+    )
+
+
+# The form is the same for every visitor but for its fill-time token, a hole
+# filled in each copy: served from the page cache, with no CSRF token (the
+# origin check stands in for it) and no session.
+@require_same_origin
+@cache_public_page(holes=[fill_time_token], browser_may_keep=False)
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign(request):
-    context = _featured_campaign_context()
-    campaign = context["campaign"]
+    campaign = _featured_campaign()
     if not campaign.signing_open:
-        status = 200 if request.method == "GET" else 403
+        status = 403 if request.method == "POST" else 200
+        context = {"campaign": campaign, "signature_count": campaign.signature_count()}
         return render(request, "pledges/closed.html", context, status=status)
-
-    if request.method == "GET":
-        # The empty form is built only if its cached HTML has expired (see sign.html).
-        return render(request, "pledges/sign.html", _form_context(context, None))
+    if request.method != "POST":
+        return _sign_page(request, campaign)
     form = SignatureForm(request.POST)
     if form.is_valid():
-        client = throttle.ip_hash(throttle.client_ip(request))
         try:
-            sign_letter(campaign, form.signature_data(), client, _base_url(request))
-        except throttle.RateLimited:
-            response = render(request, "pledges/rate_limited.html", context, status=429)
-            response["Retry-After"] = str(throttle.WINDOW_SECONDS)
-            return response
+            sign_letter(campaign, form.signature_details(), clients.client_hash(request))
+        except throttle.RateLimited as limited:
+            return _sign_page(request, campaign, form, limited=limited)
         # The same answer whether this address is new, unconfirmed or
         # confirmed: the page must not reveal who has signed.
         return redirect("pledges:thanks")
     if form.is_bot:
         return redirect("pledges:thanks")  # nothing stored; nothing for the bot to learn
-    return render(request, "pledges/sign.html", _form_context(context, form))
+    return _sign_page(request, campaign, form)
 
 
-def _form_context(context, form):
-    return {
-        **context,
+def _sign_page(request, campaign, form=None, limited=None):
+    """The signing page: empty, or with what the person typed and why it came back."""
+    context = {
+        "campaign": campaign,
+        "signature_count": campaign.signature_count(),
         "form": form,
+        # The empty form is built only if its cached HTML has expired (see sign.html).
         "empty_form": SimpleLazyObject(SignatureForm),
-        # Fresh at every rendering, so a person sent back by the fill-time check
-        # can simply send the form again.
-        "started_token": SignatureForm.started_token(),
+        "started_token": page_hole(fill_time_token),
         "consent_wording": CONSENT_WORDING,
     }
+    if limited is None:
+        return render(request, "pledges/sign.html", context)
+    context["retry_minutes"] = -(-limited.retry_after // 60)  # rounded up
+    response = render(request, "pledges/sign.html", context, status=429)
+    response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
-def _base_url(request):
-    """https://host, for links in emails (the host is checked against ALLOWED_HOSTS)."""
-    return request.build_absolute_uri("/").rstrip("/")
-
-
+@cache_public_page(browser_may_keep=False)
 def thanks(request):
-    context = _featured_campaign_context()
-    return render(request, "pledges/thanks.html", context)
+    campaign = _featured_campaign()
+    return render(
+        request,
+        "pledges/thanks.html",
+        {"campaign": campaign, "signature_count": campaign.signature_count()},
+    )
 
 
 def _signature_from_link(request, token, purpose):
@@ -92,31 +122,31 @@ def _signature_from_link(request, token, purpose):
         return None, render(request, "pledges/link_invalid.html", status=404)
 
 
-@require_http_methods(["GET", "POST"])
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     """The link in the confirmation email. GET asks, POST confirms: mail scanners
     that open every link must not sign on someone's behalf."""
-    signature, problem = _signature_from_link(request, token, tokens.CONFIRM)
+    signature, problem = _signature_from_link(request, token, tokens.CONFIRMATION)
     if problem:
         return problem
     campaign = signature.campaign
     if request.method == "POST" or signature.is_confirmed:
-        signature.confirm()
+        if signature.confirm():
+            throttle.give_back(signature.ip_hash, signature.created_at)
         return render(
             request,
             "pledges/confirmed.html",
-            {
-                "campaign": campaign,
-                "signature_count": campaign.signature_count(),
-            },
+            {"campaign": campaign, "signature_count": campaign.signature_count()},
         )
     return render(request, "pledges/confirm.html", {"campaign": campaign, "token": token})
 
 
-@require_http_methods(["GET", "POST"])
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, token):
     """The link in every email: after one more click, the signature and its data are deleted."""
-    signature, problem = _signature_from_link(request, token, tokens.WITHDRAW)
+    signature, problem = _signature_from_link(request, token, tokens.WITHDRAWAL)
     if problem:
         return problem
     campaign = signature.campaign
@@ -135,7 +165,7 @@ def privacy(request):
         request,
         "pledges/privacy.html",
         {
-            "campaign": Campaign.objects.filter(is_featured=True).first(),
+            "campaign": Campaign.objects.featured().first(),
             "consent_wording": CONSENT_WORDING,
             "consent_version": CONSENT_VERSION,
             "confirmation_days": settings.CONFIRMATION_DAYS,
@@ -147,21 +177,22 @@ def privacy(request):
 @cache_public_page
 def stats(request):
     """Who has signed, in numbers: charts drawn on the server, each with its table."""
-    context = _featured_campaign_context()
-    statistics = campaign_statistics(context["campaign"])
+    campaign = _featured_campaign()
+    statistics = campaign_statistics(campaign)
     by_industry = [(industry_name(code), n) for code, n in statistics["by_industry"]]
     by_country = [(country_name(code), n) for code, n in statistics["by_country"]]
-    industry_bars, industry_height = horizontal_bars(by_industry, limit=len(by_industry))
-    country_bars, country_height = horizontal_bars(by_country)
-    days = day_bars(statistics["per_day"])
+    industry_bars, industry_height = charts.horizontal_bars(by_industry, limit=len(by_industry))
+    country_bars, country_height = charts.horizontal_bars(by_country)
+    days = charts.day_bars(statistics["per_day"])
     return render(
         request,
         "pledges/stats.html",
         {
-            **context,
+            "campaign": campaign,
+            "signature_count": campaign.signature_count(),
             "statistics": statistics,
             "cache_seconds": settings.STATS_CACHE_SECONDS + settings.PAGE_CACHE_SECONDS,
-            "chart_width": CHART_WIDTH,
+            "chart_width": charts.CHART_WIDTH,
             "by_industry": by_industry,
             "industry_bars": industry_bars,
             "industry_height": industry_height,
@@ -170,7 +201,7 @@ def stats(request):
             "country_height": country_height,
             "day_bars": days,
             "last_day_bar": days[-1] if days else None,
-            "day_chart_height": DAY_CHART_HEIGHT,
+            "day_chart_height": charts.DAY_CHART_HEIGHT,
         },
     )
 
@@ -182,19 +213,20 @@ def wall(request):
     Pages are keyed by the last signature shown (`?after=<microseconds>.<id>`),
     not by page number, so a deep page costs what the first one does.
     """
-    context = _featured_campaign_context()
-    signatures = Signature.objects.filter(campaign=context["campaign"]).wall()
+    campaign = _featured_campaign()
+    signatures = Signature.objects.filter(campaign=campaign).wall()
     after = _parse_cursor(request.GET.get("after", ""))
     if after:
         signatures = signatures.older_than(*after)
     page_size = settings.WALL_PAGE_SIZE
     page = list(signatures[: page_size + 1])
-    next_cursor = _cursor(page[page_size - 1]) if len(page) > page_size else None
+    next_cursor = wall_cursor(page[page_size - 1]) if len(page) > page_size else None
     return render(
         request,
         "pledges/wall.html",
         {
-            **context,
+            "campaign": campaign,
+            "signature_count": campaign.signature_count(),
             "signatures": page[:page_size],
             "next_cursor": next_cursor,
             "is_first_page": after is None,
@@ -202,7 +234,8 @@ def wall(request):
     )
 
 
-def _cursor(signature):
+def wall_cursor(signature):
+    """The `?after=` value of the wall page that follows `signature`."""
     micros = (signature.created_at - _EPOCH) // timedelta(microseconds=1)
     return f"{micros}.{signature.pk}"
 
@@ -217,3 +250,13 @@ def _parse_cursor(value):
         return _EPOCH + timedelta(microseconds=micros), pk
     except OverflowError:  # past the year 9999
         return None
+
+
+# The widget partners put in an iframe: the one page any site may frame.
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+@cache_public_page
+def embed(request, slug=None):
+    campaigns = Campaign.objects.all() if slug else Campaign.objects.featured()
+    campaign = get_object_or_404(campaigns, **({"slug": slug} if slug else {}))
+    return render(request, "pledges/embed.html", _progress_context(campaign))

@@ -20,6 +20,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import translation
 
+from tests.factories import make_featured_campaign
+from timesup import caching
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -82,6 +85,20 @@ def fresh_cache(settings):
     settings.PAGE_CACHE_SECONDS = 0
     settings.STATS_CACHE_SECONDS = 0
     caches["default"].clear()
+    caches["local"].clear()
+    caching.pages.clear()
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    """Links in emails on the test client's host, as a site at https://testserver would send."""
+    settings.SITE_URL = "https://testserver"
+
+
+@pytest.fixture
+def campaign(db):
+    """The featured campaign: the one /sign/ and the wall serve."""
+    return make_featured_campaign(title="Time's Up")
 
 
 @pytest.fixture(autouse=True)
@@ -198,14 +215,13 @@ def live_site(django_db_setup, tmp_path_factory):
         EMAIL_URL=f"filemail:///{mail_dir}",  # four slashes: an absolute path
         SIGNING_MIN_FILL_SECONDS="0",
         SIGNING_RATE_LIMIT="100000",
-        EMAIL_RATE_LIMIT="100000",
     ) as site:
         site.mail_dir = mail_dir
         yield site
 
 
 class Signer:
-    """A browser, as far as the form needs: cookies, the CSRF token, redirects."""
+    """A browser, as far as the form needs: cookies, the fill-time token, redirects."""
 
     def __init__(self, base_url):
         self.base_url = base_url
@@ -215,11 +231,9 @@ class Signer:
 
     def sign(self, email):
         form = self.opener.open(f"{self.base_url}/en/sign/", timeout=30).read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
         started = re.search(r'name="started" value="([^"]+)"', form).group(1)
         data = urllib.parse.urlencode(
             {
-                "csrfmiddlewaretoken": token,
                 "started": started,
                 "name": "Concurrent Signer",
                 "email": email,

@@ -48,7 +48,8 @@ def make_signature(campaign, **fields):
         "consent_version": CONSENT_VERSION,
     }
     signature = Signature.objects.create(campaign=campaign, **{**defaults, **fields})
-    campaign.recount()  # the site keeps the count as rows change; this row was made directly
+    # The model keeps the count in the database; bring this copy of the campaign up to date.
+    campaign.refresh_from_db(fields=["signature_total"])
     return signature
 
 

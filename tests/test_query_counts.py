@@ -22,7 +22,7 @@ def add_signatures(campaign, how_many):
     ("path", "queries"),
     [
         # the campaign with its count, the featured voices, the last day's count
-        (reverse("campaign:home"), 3),
+        (reverse("pledges:home"), 3),
         (reverse("pledges:sign"), 1),
         (reverse("pledges:thanks"), 1),
         (reverse("pledges:wall"), 2),  # the campaign, one page of signatures
@@ -79,7 +79,7 @@ def test_the_kept_count_always_equals_the_rows_that_count(client, admin_client):
     assert kept() == 0
 
 
-@pytest.mark.parametrize("path", [reverse("campaign:home"), reverse("pledges:wall")])
+@pytest.mark.parametrize("path", [reverse("pledges:home"), reverse("pledges:wall")])
 def test_on_a_busy_day_the_page_is_served_from_cache_for_a_few_seconds(
     client, django_assert_num_queries, settings, path
 ):

@@ -12,9 +12,3 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
-
-
-def bare(request):
-    """A short response with no database and no template: what `make bench`
-    measures every page against."""
-    return HttpResponse("ok\n", content_type="text/plain")

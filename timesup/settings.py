@@ -55,7 +55,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "timesup.apps.TimesUpAdminConfig",  # django.contrib.admin, with our admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +78,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: public pages the same for everyone are answered from memory,
+    # with the headers of everything below kept in them (timesup/caching.py).
+    "timesup.caching.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -136,6 +139,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Keep each thread's connection open between requests: opening one (and its
+    # PRAGMAs) and closing it (a WAL checkpoint) cost 1.5 ms of each signing POST.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=600))
     # A file, not Django's in-memory default: the tests then run with WAL and
     # IMMEDIATE like production, and other processes (gunicorn) can see them.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
@@ -171,7 +177,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "pledges.throttle.client_ip"
+AXES_CLIENT_IP_CALLABLE = "pledges.clients.client_ip"
 AXES_LOCKOUT_TEMPLATE = "admin_locked_out.html"
 # Two-factor login (TOTP, an authenticator app) for everyone who logs into the
 # admin. Off by default so that a first `createsuperuser` can log in and enrol
@@ -314,7 +320,17 @@ TASKS = {
 # CACHE_URL in django-environ syntax, e.g. redis://127.0.0.1:6379/0: shared by
 # every gunicorn worker and host, and then used for rate limits. Unset: a
 # per-process memory cache, and rate limits counted in the database.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    # Always this process's memory: small look-ups every request makes (the
+    # blocked domains). Faster than any shared cache, and nothing in it needs
+    # to be the same on every host to the second.
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "local",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # A Redis that does not answer must not hang a request.
     CACHES["default"].setdefault("OPTIONS", {}).update(
@@ -348,15 +364,23 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-# Serve /bench/bare/, the bare Django view `make bench` compares pages with.
-BENCH_REFERENCE_VIEW = env.bool("BENCH_REFERENCE_VIEW", default=False)
+# The site's own address, for links in emails (sent by a worker, which has no
+# request to take the host from): scheme and host, no trailing slash. Its
+# host must be in ALLOWED_HOSTS (a system check says so). Default: the first
+# of ALLOWED_HOSTS, over HTTPS, or over HTTP on PORT for `make run`.
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"https://{ALLOWED_HOSTS[0]}"
+    if HTTPS
+    else f"http://{ALLOWED_HOSTS[0]}:{env.str('PORT', default='8000')}",
+).rstrip("/")
 
 # The campaign ----------------------------------------------------------------
 
-# Seconds the campaign page and the wall are cached whole (per process, or in
-# Redis with CACHE_URL): on the busiest day, each worker renders them once
-# every few seconds instead of for every visitor. The count shown may be this
-# many seconds old. 0 turns it off.
+# Seconds the public pages (the campaign page, the signing form, the wall,
+# statistics, widget, API) are kept whole in each process's memory: on the
+# busiest day, each worker renders each once every few seconds instead of for
+# every visitor. The count shown may be this many seconds old. 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
 
 # Seconds the statistics (/stats/) and the JSON API's answers are kept in the
@@ -378,9 +402,11 @@ CONFIRMATION_RESENDS_PER_DAY = env.int("CONFIRMATION_RESENDS_PER_DAY", default=3
 RETENTION_DAYS_AFTER_CLOSE = env.int("RETENTION_DAYS_AFTER_CLOSE", default=90)
 # Seconds a person needs at least to fill in the form: faster is a bot.
 SIGNING_MIN_FILL_SECONDS = env.int("SIGNING_MIN_FILL_SECONDS", default=3)
-# Per client IP address, per hour: signatures stored, and emails sent.
-SIGNING_RATE_LIMIT = env.int("SIGNING_RATE_LIMIT", default=10)
-EMAIL_RATE_LIMIT = env.int("EMAIL_RATE_LIMIT", default=20)
+# Signing forms one client address may send in an hour, less each one it
+# confirms (pledges/throttle.py): a shared address (an office, a campus, a
+# mobile carrier) brings in any number of people who confirm, while a client
+# sending addresses nobody confirms is stopped after this many.
+SIGNING_RATE_LIMIT = env.int("SIGNING_RATE_LIMIT", default=30)
 # How many proxies in front of gunicorn append to X-Forwarded-For. 0 (the
 # default): the client is REMOTE_ADDR and the header is ignored, since anyone
 # can send it.

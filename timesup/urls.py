@@ -4,16 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from timesup import health
-from timesup.admin_site import TimesUpAdminSite
-
-# The default site, so every app's @admin.register lands on it, with our class.
-admin.site.__class__ = TimesUpAdminSite
 
 # Pages for visitors, each under its language: /en/sign/, /es/sign/. A path
 # without the prefix (a link typed or shared bare) redirects to the visitor's
 # language, which LocaleMiddleware reads from the browser.
 urlpatterns = i18n_patterns(
-    path("", include("campaign.urls")),
     path("", include("pledges.urls")),
 )
 
@@ -22,12 +17,8 @@ urlpatterns = i18n_patterns(
 # which answers in each reader's browser language.
 urlpatterns += [
     path("healthz", health.healthz, name="healthz"),
-    path("", include("campaign.partner_urls")),
+    path("", include("pledges.partner_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
-
-if settings.BENCH_REFERENCE_VIEW:
-    # The benchmarks' yardstick: Django and our middleware, no database, no template.
-    urlpatterns.append(path("bench/bare/", health.bare, name="bench-bare"))
 
 handler500 = "timesup.errors.server_error"

@@ -5,8 +5,8 @@ from django.db import migrations, models
 
 
 def tally_existing_signatures(apps, schema_editor):
-    """Tallies for the signatures already counted, as SignatureTally.objects.rebuild() makes them."""
-    from pledges.models import HourKey
+    """Tallies for the signatures already counted, as pledges.counting.recount() makes them."""
+    from pledges.counting import HourKey
 
     Campaign = apps.get_model("campaign", "Campaign")
     Signature = apps.get_model("pledges", "Signature")

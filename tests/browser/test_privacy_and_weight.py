@@ -2,15 +2,15 @@
 
 import pytest
 
-from tests.factories import make_featured_campaign, make_signature
+from tests.factories import make_signature
 
 PUBLIC_PAGES = ["/en/", "/en/sign/", "/en/sign/thanks/", "/en/signatures/"]
 BUDGET_BYTES = 100_000
 
 
 @pytest.fixture
-def campaign(transactional_db):
-    campaign = make_featured_campaign()
+def campaign(campaign, transactional_db):
+    """The featured campaign, with a full page of the wall."""
     for _ in range(50):  # a full page of the wall
         make_signature(campaign, comment="A comment of some length. " * 5)
     return campaign

@@ -16,7 +16,7 @@ def test_home_shows_the_featured_campaigns_statement_letter_and_hashtag(client):
         hashtag="#TIMESUP",
     )
 
-    page = client.get(reverse("campaign:home")).content.decode()
+    page = client.get(reverse("pledges:home")).content.decode()
 
     assert "The clock has run out on sexual assault." in page
     assert "No more silence. No more waiting." in page
@@ -29,7 +29,7 @@ def test_home_shows_the_live_count_of_signatures(client):
     for _ in range(3):
         make_signature(campaign)
 
-    response = client.get(reverse("campaign:home"))
+    response = client.get(reverse("pledges:home"))
 
     assert response.context["signature_count"] == 3
     assert '<strong class="count-number">3</strong>' in response.content.decode()
@@ -42,7 +42,7 @@ def test_hidden_and_spam_signatures_leave_the_count(client):
     make_signature(campaign, status=Signature.Status.HIDDEN)
     make_signature(campaign, status=Signature.Status.SPAM)
 
-    response = client.get(reverse("campaign:home"))
+    response = client.get(reverse("pledges:home"))
 
     assert response.context["signature_count"] == 2
 
@@ -53,7 +53,7 @@ def test_home_calls_to_sign_and_to_donate(client):
         donation_url="https://example.org/legal-defense-fund",
     )
 
-    page = client.get(reverse("campaign:home")).content.decode()
+    page = client.get(reverse("pledges:home")).content.decode()
 
     assert f'href="{reverse("pledges:sign")}">Sign the letter</a>' in page
     assert 'href="https://example.org/legal-defense-fund"' in page
@@ -64,7 +64,7 @@ def test_closed_campaign_shows_statement_and_count_but_no_sign_button(client):
     campaign = make_featured_campaign(signing_open=False, statement="Our statement stands.")
     make_signature(campaign)
 
-    response = client.get(reverse("campaign:home"))
+    response = client.get(reverse("pledges:home"))
     page = response.content.decode()
 
     assert "Our statement stands." in page
@@ -78,7 +78,7 @@ def test_campaign_texts_are_escaped(client):
         title="<script>alert(1)</script>", statement="<img src=x onerror=alert(1)>"
     )
 
-    page = client.get(reverse("campaign:home")).content.decode()
+    page = client.get(reverse("pledges:home")).content.decode()
 
     assert "<script>alert(1)</script>" not in page
     assert "<img src=x" not in page
@@ -88,7 +88,7 @@ def test_campaign_texts_are_escaped(client):
 def test_home_without_a_featured_campaign_is_a_plain_404(client):
     make_campaign(is_featured=False)
 
-    response = client.get(reverse("campaign:home"))
+    response = client.get(reverse("pledges:home"))
 
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()

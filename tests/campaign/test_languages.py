@@ -59,7 +59,7 @@ def test_an_address_with_a_language_keeps_it_whatever_the_browser_says(client):
 
 
 @pytest.mark.parametrize(
-    "name", ["campaign:home", "pledges:sign", "pledges:wall", "pledges:stats", "pledges:privacy"]
+    "name", ["pledges:home", "pledges:sign", "pledges:wall", "pledges:stats", "pledges:privacy"]
 )
 def test_every_public_page_reads_in_spanish_with_a_switch_to_english(client, name):
     make_featured_campaign()
@@ -95,8 +95,8 @@ def test_the_campaigns_spanish_texts_show_on_spanish_pages(client):
         donation_label_es="Dona al Fondo de Defensa Legal",
     )
 
-    spanish_page = client.get(spanish("campaign:home")).content.decode()
-    english_page = client.get(reverse("campaign:home")).content.decode()
+    spanish_page = client.get(spanish("pledges:home")).content.decode()
+    english_page = client.get(reverse("pledges:home")).content.decode()
 
     assert "Me uno a todas las mujeres de todos los sectores." in spanish_page
     assert "Se acabó el tiempo." in spanish_page
@@ -114,7 +114,7 @@ def test_a_text_not_yet_translated_falls_back_to_english(client):
         statement_es="   ",  # blank is blank, spaces too
     )
 
-    page = client.get(spanish("campaign:home")).content.decode()
+    page = client.get(spanish("pledges:home")).content.decode()
 
     assert "I stand with all women across every industry." in page
     assert "The clock has run out." in page

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from pledges.models import Industry, Signature
-from tests.factories import make_campaign, make_featured_campaign, make_signature
+from tests.factories import make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +15,10 @@ PARTNER = "https://partner.example.org"
 
 
 @pytest.fixture
-def campaign(db):
-    campaign = make_featured_campaign(
-        title="Time's Up", title_es="Time's Up (ES)", slug="timesup", signature_goal=100
-    )
+def campaign(campaign):
+    """The featured campaign as partners address it (its slug), with a few signers."""
+    campaign.title_es, campaign.slug, campaign.signature_goal = "Time's Up (ES)", "timesup", 100
+    campaign.save()
     make_signature(campaign, industry=Industry.AGRICULTURE, country="MX")
     make_signature(campaign, industry=Industry.AGRICULTURE, country="US")
     make_signature(campaign, industry=Industry.HEALTH, country="MX")
@@ -115,7 +115,7 @@ def test_an_unknown_campaign_is_a_json_404(client, campaign):
 
 
 def test_pages_other_than_the_api_do_not_answer_other_origins(client, campaign):
-    response = client.get(reverse("campaign:home"), HTTP_ORIGIN=PARTNER)
+    response = client.get(reverse("pledges:home"), HTTP_ORIGIN=PARTNER)
 
     assert "Access-Control-Allow-Origin" not in response
 
@@ -142,7 +142,7 @@ def test_the_widget_answers_in_the_readers_language(client, campaign):
 
 def test_the_widget_is_the_one_page_other_sites_may_frame(client, campaign):
     widget = client.get("/embed/timesup/")
-    page = client.get(reverse("campaign:home"))
+    page = client.get(reverse("pledges:home"))
 
     assert "X-Frame-Options" not in widget
     assert "frame-ancestors *" in widget["Content-Security-Policy"]

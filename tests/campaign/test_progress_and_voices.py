@@ -15,7 +15,7 @@ from tests.factories import make_featured_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
 
-HOME = reverse("campaign:home")
+HOME = reverse("pledges:home")
 
 
 def test_the_progress_bar_shows_the_count_against_the_goal(client):

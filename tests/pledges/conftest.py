@@ -4,14 +4,6 @@ import re
 import pytest
 from django.core.management import call_command
 
-from tests.factories import make_featured_campaign
-
-
-@pytest.fixture
-def campaign(db):
-    """The featured campaign: the one /sign/ and the wall serve."""
-    return make_featured_campaign(title="Time's Up")
-
 
 @pytest.fixture
 def deliver_emails(transactional_db):

@@ -1,12 +1,14 @@
-"""Bots, mass signing and throwaway addresses are turned away; people are not troubled."""
+"""Bots and throwaway addresses are turned away; people are not troubled."""
 
+import re
 import time
 
 import pytest
+from django.core import signing
 from django.test import RequestFactory
 from django.urls import reverse
 
-from pledges import throttle
+from pledges import clients
 from pledges.forms import SignatureForm
 from pledges.models import BlockedDomain, Signature
 from tests.factories import signing_form
@@ -50,9 +52,13 @@ def test_the_returned_form_carries_a_fresh_start_time_so_a_person_can_send_it_ag
 ):
     settings.SIGNING_MIN_FILL_SECONDS = 3
     too_fast = SignatureForm.started_token(time.time())
-    page = client.post(SIGN, signing_form(started=too_fast)).content.decode()
+    response = client.post(SIGN, signing_form(started=too_fast))
 
-    assert f'name="started" value="{too_fast}"' not in page
+    assert response.status_code == 200  # the form came back, not accepted
+    page = response.content.decode()
+    fresh = re.search(r'name="started" value="([^"]+)"', page).group(1)
+    assert fresh != too_fast
+    assert signing.loads(fresh, salt="pledges.sign-form-started") / 1000 > time.time() - 5
 
 
 @pytest.mark.parametrize("started", ["", "12345", "not-signed:at-all"])
@@ -99,46 +105,11 @@ def test_disposable_domains_can_be_allowed_by_setting(client, campaign, settings
     assert Signature.objects.count() == 1
 
 
-def test_over_the_signing_limit_the_visitor_gets_a_clear_429_and_nothing_is_stored(
-    client, campaign, settings
-):
-    settings.SIGNING_RATE_LIMIT = 2
-    for n in range(2):
-        assert client.post(SIGN, signing_form(email=f"s{n}@example.org")).status_code == 302
-
-    response = client.post(SIGN, signing_form(email="third@example.org"))
-
-    assert response.status_code == 429
-    assert response["Retry-After"] == "3600"
-    assert "Too many signatures from your connection" in response.content.decode()
-    assert not Signature.objects.filter(email="third@example.org").exists()
-
-
-def test_the_signing_limit_is_per_client_address(client, campaign, settings):
-    settings.SIGNING_RATE_LIMIT = 1
-    client.post(SIGN, signing_form(email="one@example.org"), REMOTE_ADDR="203.0.113.1")
-
-    other = client.post(SIGN, signing_form(email="two@example.org"), REMOTE_ADDR="203.0.113.2")
-
-    assert other.status_code == 302
-    assert Signature.objects.count() == 2
-
-
-def test_over_the_email_limit_nothing_is_stored_either(client, campaign, settings):
-    settings.EMAIL_RATE_LIMIT = 1
-    client.post(SIGN, signing_form(email="one@example.org"))
-
-    response = client.post(SIGN, signing_form(email="two@example.org"))
-
-    assert response.status_code == 429
-    assert Signature.objects.count() == 1
-
-
 def test_the_ip_address_is_stored_only_as_a_keyed_hash(client, campaign):
     client.post(SIGN, signing_form(), REMOTE_ADDR="203.0.113.7")
 
     signature = Signature.objects.get()
-    assert signature.ip_hash == throttle.ip_hash("203.0.113.7")
+    assert signature.ip_hash == clients.ip_hash("203.0.113.7")
     assert len(signature.ip_hash) == 64
     assert "203.0.113.7" not in str(Signature.objects.values().get())
 
@@ -172,9 +143,9 @@ def request_from(remote_addr, forwarded_for=None):
 def test_the_client_ip_comes_from_trusted_proxies_only(settings, proxies, forwarded_for, client):
     settings.TRUSTED_PROXY_COUNT = proxies
 
-    assert throttle.client_ip(request_from("10.0.0.1", forwarded_for)) == client
+    assert clients.client_ip(request_from("10.0.0.1", forwarded_for)) == client
 
 
 def test_ipv6_clients_are_limited_by_their_network():
-    assert throttle.ip_hash("2001:db8:1:2::1") == throttle.ip_hash("2001:db8:1:2:ffff::9")
-    assert throttle.ip_hash("2001:db8:1:2::1") != throttle.ip_hash("2001:db8:1:3::1")
+    assert clients.ip_hash("2001:db8:1:2::1") == clients.ip_hash("2001:db8:1:2:ffff::9")
+    assert clients.ip_hash("2001:db8:1:2::1") != clients.ip_hash("2001:db8:1:3::1")

@@ -89,7 +89,7 @@ def test_spam_action_takes_signatures_off_the_wall_and_the_count(admin_client, c
 
     spam.refresh_from_db()
     assert spam.status == Signature.Status.SPAM
-    assert client.get(reverse("campaign:home")).context["signature_count"] == 0
+    assert client.get(reverse("pledges:home")).context["signature_count"] == 0
 
 
 def test_approve_action_publishes_the_comment(admin_client, client, campaign):

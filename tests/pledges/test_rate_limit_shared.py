@@ -18,7 +18,6 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 def limited_site(request, transactional_db, tmp_path):
     environ = {
         "SIGNING_RATE_LIMIT": str(LIMIT),
-        "EMAIL_RATE_LIMIT": "1000",
         "SIGNING_MIN_FILL_SECONDS": "0",
         "TASKS_IMMEDIATE": "true",
         "EMAIL_URL": f"filemail:///{tmp_path / 'mail'}",

@@ -55,20 +55,10 @@ def test_the_same_email_can_sign_two_different_campaigns():
 
 
 def test_database_refuses_an_email_stored_without_normalising():
-    campaign = make_campaign()
+    signature = make_signature(make_campaign())
 
-    with pytest.raises(IntegrityError):
-        Signature.objects.bulk_create(
-            [
-                Signature(
-                    campaign=campaign,
-                    name="A",
-                    email="Ana@Example.org",
-                    country="US",
-                    industry="law",
-                )
-            ]
-        )
+    with pytest.raises(IntegrityError):  # an UPDATE skips the model's normalising
+        Signature.objects.filter(pk=signature.pk).update(email="Ana@Example.org")
 
 
 @pytest.mark.parametrize("field", [{"industry": "astrology"}, {"status": "deleted"}])

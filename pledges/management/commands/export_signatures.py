@@ -1,7 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from campaign.models import Campaign
 from pledges.export import csv_lines, jsonl_lines
+from pledges.management.commands._campaign import campaign_from_slug
 from pledges.models import Signature
 
 FORMATS = {"csv": csv_lines, "jsonl": jsonl_lines}
@@ -19,10 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
 
     def handle(self, *args, campaign, format, output, **options):
-        try:
-            campaign = Campaign.objects.get(slug=campaign)
-        except Campaign.DoesNotExist:
-            raise CommandError(f"No campaign with the slug “{campaign}”.") from None
+        campaign = campaign_from_slug(campaign)
         lines = FORMATS[format](Signature.objects.filter(campaign=campaign))
         if output:
             with open(output, "w", encoding="utf-8", newline="") as file:

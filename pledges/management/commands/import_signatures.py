@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from campaign.models import Campaign
 from pledges.importing import import_signatures
+from pledges.management.commands._campaign import campaign_from_slug
 
 
 class Command(BaseCommand):
@@ -16,10 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("csv_file", help="path to the CSV file (UTF-8, with a header row)")
 
     def handle(self, *args, campaign, csv_file, **options):
-        try:
-            campaign = Campaign.objects.get(slug=campaign)
-        except Campaign.DoesNotExist:
-            raise CommandError(f"No campaign with the slug “{campaign}”.") from None
+        campaign = campaign_from_slug(campaign)
 
         def open_file():
             return open(csv_file, encoding="utf-8-sig", newline="")

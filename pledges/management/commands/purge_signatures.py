@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from campaign.models import Campaign
-from pledges import throttle
+from pledges import counting, throttle
 from pledges.models import Signature
 
 
@@ -17,9 +16,9 @@ class Command(BaseCommand):
         unconfirmed = Signature.objects.expired_unconfirmed().delete()[0]
         anonymised = Signature.objects.due_for_anonymising().anonymise()
         counters = throttle.purge_expired_counters()
-        # The counts are kept up to date as signatures change; recounting here
-        # corrects any drift (a change made outside the site's code).
-        Campaign.objects.all().recount()
+        # The counts are kept as signatures change; this corrects any drift
+        # (a change made outside the site's code).
+        counting.recount_all()
         self.stdout.write(
             f"Deleted {unconfirmed} unconfirmed signatures, anonymised {anonymised}, "
             f"dropped {counters} expired rate-limit counters."

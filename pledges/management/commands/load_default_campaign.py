@@ -36,5 +36,4 @@ class Command(BaseCommand):
                     is_founding_signer=True,
                     **signer,
                 )
-            campaign.recount()
         self.stdout.write(self.style.SUCCESS(f"Loaded the default campaign “{campaign}”."))

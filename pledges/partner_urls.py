@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaign import api, views
+from pledges import api, views
 
 app_name = "partners"
 urlpatterns = [

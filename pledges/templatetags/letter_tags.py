@@ -10,7 +10,7 @@ from django.utils.translation import get_language, get_language_info, to_locale
 register = template.Library()
 
 
-@register.inclusion_tag("campaign/_language_switch.html", takes_context=True)
+@register.inclusion_tag("pledges/_language_switch.html", takes_context=True)
 def language_switch(context):
     """This page in each language (the address keeps the language)."""
     request = context.get("request")
@@ -30,7 +30,7 @@ def language_switch(context):
     }
 
 
-@register.inclusion_tag("campaign/_share.html", takes_context=True)
+@register.inclusion_tag("pledges/_share.html", takes_context=True)
 def share_links(context, campaign):
     """Links that open a post, a message or an email with the campaign's own
     words, its hashtag and the link to sign, in the visitor's language."""
@@ -42,7 +42,7 @@ def share_links(context, campaign):
     }
 
 
-@register.inclusion_tag("campaign/_social_meta.html", takes_context=True)
+@register.inclusion_tag("pledges/_social_meta.html", takes_context=True)
 def social_meta(context, campaign):
     """Open Graph and Twitter card tags: what a shared link shows as its card."""
     request = context["request"]

@@ -9,8 +9,10 @@ from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
 from pledges.statistics import campaign_statistics, country_name, industry_name
+from timesup.caching import cache_public_page
 
 
+@cache_public_page
 @require_GET
 def campaign_detail(request, slug):
     """GET /api/campaigns/<slug>/: names are in the reader's language (Accept-Language).

@@ -1,0 +1,107 @@
+"""Public pages are served whole from each process's memory, with per-visitor holes filled."""
+
+import re
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+
+from pledges.models import Signature
+from tests.factories import make_signature, signing_form
+
+pytestmark = pytest.mark.django_db
+
+SIGN = reverse("pledges:sign")
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 5
+
+
+def started_token(page):
+    return re.search(r'name="started" value="([^"]+)"', page).group(1)
+
+
+def test_the_signing_form_comes_from_the_cache_with_a_fresh_fill_time_token_each_time(
+    client, campaign, page_cache, django_assert_num_queries
+):
+    first = client.get(SIGN).content.decode()
+
+    with django_assert_num_queries(0):
+        second = client.get(SIGN).content.decode()
+
+    assert started_token(first) != started_token(second)
+    assert signing.loads(started_token(second), salt="pledges.sign-form-started")
+    assert first.replace(started_token(first), "") == second.replace(started_token(second), "")
+
+
+def test_the_cached_signing_form_sets_no_cookie_and_no_browser_keeps_it(
+    client, campaign, page_cache
+):
+    client.get(SIGN)
+
+    response = client.get(SIGN)
+
+    assert not response.cookies
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    assert response["Content-Length"] == str(len(response.content))
+
+
+def test_a_form_from_the_cache_can_be_sent(client, campaign, page_cache, settings):
+    settings.SIGNING_MIN_FILL_SECONDS = 0
+    client.get(SIGN)
+    page = client.get(SIGN).content.decode()
+
+    response = client.post(SIGN, signing_form(started=started_token(page)))
+
+    assert response.status_code == 302
+    assert Signature.objects.count() == 1
+
+
+def test_a_cached_page_keeps_the_security_headers(client, campaign, page_cache):
+    client.get(reverse("pledges:home"))
+
+    response = client.get(reverse("pledges:home"))
+
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert "max-age" in response["Strict-Transport-Security"]
+
+
+def test_each_language_has_its_own_copy(client, campaign, page_cache):
+    client.get("/en/")
+    client.get("/es/")
+
+    assert 'lang="en"' in client.get("/en/").content.decode()
+    assert 'lang="es"' in client.get("/es/").content.decode()
+
+
+def test_the_widget_is_kept_once_per_reader_language(client, campaign, page_cache):
+    english = client.get(reverse("partners:embed"), headers={"Accept-Language": "en"})
+    spanish = client.get(reverse("partners:embed"), headers={"Accept-Language": "es"})
+
+    again = client.get(reverse("partners:embed"), headers={"Accept-Language": "es"})
+
+    assert english.content != spanish.content
+    assert again.content == spanish.content
+    assert 'lang="es"' in again.content.decode()
+
+
+def test_what_is_cached_is_a_few_seconds_old_at_most(client, campaign, page_cache, settings):
+    client.get(reverse("pledges:wall"))
+    make_signature(campaign, name="Late Signer")
+
+    assert "Late Signer" not in client.get(reverse("pledges:wall")).content.decode()
+    settings.PAGE_CACHE_SECONDS = 0  # as when the cached copy expires
+    assert "Late Signer" in client.get(reverse("pledges:wall")).content.decode()
+
+
+def test_a_page_that_answers_an_error_is_not_kept(client, page_cache):
+    assert client.get(SIGN).status_code == 404  # no featured campaign yet
+    from tests.factories import make_featured_campaign
+
+    make_featured_campaign()
+
+    assert client.get(SIGN).status_code == 200

@@ -1,0 +1,8 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class TimesUpAdminConfig(AdminConfig):
+    """Django's admin app, with our site (timesup/admin_site.py) as the default one,
+    so that every app's @admin.register lands on it."""
+
+    default_site = "timesup.admin_site.TimesUpAdminSite"
