@@ -8,11 +8,12 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint format install install-dev lock screenshot clean translations messages
+.PHONY: help run test test-fast bench lint format install install-dev lock screenshot clean translations messages
 
 help:
 	@echo "make run      serve the site with gunicorn on 127.0.0.1:\$${PORT:-8000} (SQLite under var/ unless DATABASE_URL is set)"
 	@echo "make test     run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL points there)"
+	@echo "make test-fast  the tests that need no browser, no gunicorn and no other process (under a minute)"
 	@echo "make bench    load-test the site at a million signatures (docs/benchmarks.md)"
 	@echo "make lint     ruff format --check and ruff check"
 	@echo "make format   ruff format and ruff check --fix"
@@ -63,6 +64,10 @@ run: install
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Everything but the browser, live-server and slow tests (markers in pyproject.toml).
+test-fast: install-dev
+	$(BIN)/pytest -m "not browser and not live and not slow" $(PYTEST_ARGS)
 
 # Not part of `make test`: about ten minutes of load (needs wrk: apt-get install wrk).
 bench: install-dev

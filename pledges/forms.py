@@ -31,26 +31,29 @@ def reject_control_characters(value, allowed=""):
             )
 
 
-class CountryField(forms.ChoiceField):
-    """The signer's country: every ISO 3166 country, named and sorted in the
-    reader's language, checked by code.
+class CodeChoiceField(forms.ChoiceField):
+    """A choice among fixed codes, named in the reader's language.
 
-    Django's ChoiceField copies its choices into every form it makes and walks
-    them to check a value; with 250 countries that was a third of a signing
-    request. Here the choices are read only when the field is drawn, and a
-    value is checked against a set of codes."""
+    Django's ChoiceField deep-copies its choices into every form it makes and
+    walks them to check a value; with 250 countries that was a third of a
+    signing request. Here the choices are made only when the field is drawn
+    (`choices`, a function of none), and a value is checked against a set."""
 
-    CODES = frozenset(code for code, _name in countries)
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=self._choices_in_active_language, **kwargs)
-
-    @staticmethod
-    def _choices_in_active_language():
-        return [("", _("Choose your country")), *countries]
+    def __init__(self, codes, choices, **kwargs):
+        super().__init__(choices=choices, **kwargs)
+        self.codes = frozenset(codes)
 
     def valid_value(self, value):
-        return value in self.CODES
+        return value in self.codes
+
+
+def _country_choices():
+    return [("", _("Choose your country")), *countries]
+
+
+def _industry_choices():
+    # A prompt in place of Django's "---------" as the blank first choice.
+    return [("", _("Choose one")), *Industry.choices]
 
 
 class SignerDetailsForm(forms.Form):
@@ -70,10 +73,11 @@ class SignerDetailsForm(forms.Form):
         help_text=_("Never shown publicly. One signature per address."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    country = CountryField(label=_("Country"))
-    # A prompt in place of Django's "---------" as the blank first choice.
-    industry = forms.ChoiceField(
-        label=_("Where you work"), choices=[("", _("Choose one")), *Industry.choices]
+    country = CodeChoiceField(
+        codes=[code for code, _name in countries], choices=_country_choices, label=_("Country")
+    )
+    industry = CodeChoiceField(
+        codes=Industry.values, choices=_industry_choices, label=_("Where you work")
     )
     comment = forms.CharField(
         label=_("A few words (optional)"),

@@ -5,6 +5,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone, translation
 from django_tasks import default_task_backend, task
 
@@ -14,23 +15,54 @@ from pledges.models import Signature
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Signatures claimed, and their emails sent, at a time.
+BATCH = 200
+
+
+@task()
+def send_requested_emails():
+    """Send every email that signers are owed for sending the form (see
+    Signature.objects.store), a batch at a time, until none is left.
+
+    Each signature is claimed (its request cleared) before its email is sent,
+    by one worker alone, so no one gets an email twice however many workers
+    run. A send that fails is retried on its own (send_signature_email)."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Signature.objects.owed_an_email()
+                .select_related("campaign")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("email_requested_at")[:BATCH]
+            )
+            Signature.objects.filter(pk__in=[s.pk for s in batch]).update(email_requested_at=None)
+        if not batch:
+            return f"{sent} sent"
+        for signature in batch:
+            sent += deliver(signature, signature.email_language or None)
 
 
 @task()
 def send_signature_email(signature_id, language=None, attempt=1):
-    """Email the signer who just sent the form: the confirmation link, or, if
-    the signature is confirmed already, a note saying so with its withdrawal
-    link. In the language they signed in. An address gets at most
-    1 + CONFIRMATION_RESENDS_PER_DAY of these a day, however often the form is
-    sent with it. On a mail-server failure, a retry is queued with a growing
-    delay; the signature is never touched by a failure."""
+    """One signer's email, again after a failed send (see deliver())."""
     signature = Signature.objects.select_related("campaign").filter(pk=signature_id).first()
     if signature is None:
         return "withdrawn"  # withdrawn or purged while the email waited
+    return "sent" if deliver(signature, language, attempt) else "not sent"
+
+
+def deliver(signature, language, attempt=1):
+    """Email the signer who sent the form: the confirmation link, or, if the
+    signature is confirmed already, a note saying so with its withdrawal link.
+    In the language they signed in. An address gets at most
+    1 + CONFIRMATION_RESENDS_PER_DAY of these a day, however often the form is
+    sent with it. On a mail-server failure, a retry is queued with a growing
+    delay; the signature is never touched by a failure. True if sent."""
     if attempt == 1 and not signature.reserve_email(
         limit=1 + settings.CONFIRMATION_RESENDS_PER_DAY
     ):
-        return "enough sent today"
+        return False  # enough sent today
     kind = mail.ALREADY_SIGNED if signature.is_confirmed else mail.CONFIRMATION_REQUEST
     try:
         with translation.override(language or settings.LANGUAGE_CODE):
@@ -41,7 +73,7 @@ def send_signature_email(signature_id, language=None, attempt=1):
         logger.warning(
             "Email %s for signature %s failed (attempt %d): %s",
             kind,
-            signature_id,
+            signature.pk,
             attempt,
             type(error).__name__,
         )
@@ -49,6 +81,6 @@ def send_signature_email(signature_id, language=None, attempt=1):
             raise
         send_signature_email.using(
             run_after=timezone.now() + timedelta(minutes=2**attempt)
-        ).enqueue(signature_id, language=language, attempt=attempt + 1)
-        return "retry queued"
-    return "sent"
+        ).enqueue(signature.pk, language=language, attempt=attempt + 1)
+        return False
+    return True

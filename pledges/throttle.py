@@ -13,13 +13,16 @@ CACHE_URL points there, otherwise in the database. A per-process memory cache
 would multiply each limit by the number of workers.
 """
 
+import functools
 import time
 from datetime import UTC, datetime, timedelta
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from pledges.models import RateLimitCounter
@@ -42,17 +45,26 @@ def spend_signing_budget(client, now=None):
         return
     now = time.time() if now is None else now
     window_start = _window_start(now)
-    hits = _add(_key(client, window_start), +1, window_start + WINDOW_SECONDS)
+    key = _key(client, window_start)
+    if _uses_redis():
+        hits = _spend_in_redis(key)
+    else:
+        hits = _spend_in_database(key, window_start + WINDOW_SECONDS)
     if hits > settings.SIGNING_RATE_LIMIT:
         raise RateLimited(retry_after=max(1, int(window_start + WINDOW_SECONDS - now)))
 
 
 def give_back(client, signed_at):
     """A signature `client` sent at `signed_at` was confirmed: its unit comes back,
-    if it was spent in the hour that is still running."""
+    if it was spent in the hour that is still running (never below nothing)."""
     window_start = _window_start(signed_at.timestamp())
-    if client and window_start == _window_start(time.time()):
-        _add(_key(client, window_start), -1, window_start + WINDOW_SECONDS)
+    if not client or window_start != _window_start(time.time()):
+        return
+    key = _key(client, window_start)
+    if _uses_redis():
+        _redis().eval(_GIVE_BACK, 1, key)
+    else:
+        RateLimitCounter.objects.filter(key=key, hits__gt=0).update(hits=F("hits") - 1)
 
 
 def _window_start(timestamp):
@@ -63,30 +75,47 @@ def _key(client, window_start):
     return f"ratelimit:sign:{client}:{window_start}"
 
 
-def _add(key, delta, expires_at_timestamp):
-    if isinstance(caches["default"], RedisCache):
-        return _add_in_cache(key, delta)
-    return _add_in_database(key, delta, expires_at_timestamp)
+def _uses_redis():
+    return isinstance(caches["default"], RedisCache)
 
 
-def _add_in_cache(key, delta):
-    # add() creates the key only if absent; incr() is Redis's atomic INCRBY.
-    cache = caches["default"]
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
-    return cache.incr(key, delta)
+@functools.cache
+def _redis():
+    """A client of the Redis that CACHE_URL names, for the budgets: one round trip
+    a signature (Django's cache API would take two, an add() and an incr())."""
+    return redis.Redis.from_url(
+        settings.CACHES["default"]["LOCATION"], socket_connect_timeout=2, socket_timeout=2
+    )
 
 
-def _add_in_database(key, delta, expires_at_timestamp):
+def _spend_in_redis(key):
+    # INCR creates the key at 1; the first of the window sets when it expires.
+    # (Were that EXPIRE lost, the key names its hour and is never read again.)
+    hits = _redis().incr(key)
+    if hits == 1:
+        _redis().expire(key, WINDOW_SECONDS + 60)
+    return hits
+
+
+# Atomic on the Redis server: take one off, but never below nothing, and create
+# no counter (a give-back after the counter expired is for a window gone by).
+_GIVE_BACK = """
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hits > 0 then return redis.call('DECR', KEYS[1]) end
+return 0
+"""
+
+
+def _spend_in_database(key, expires_at_timestamp):
     # One statement, atomic on both databases (PostgreSQL, and SQLite since
-    # 3.35): insert the counter, or add to it, and read it back. A unit is only
-    # given back for one spent in the same window, so it never goes below 0.
+    # 3.35): insert the counter at 1, or add one to it, and read it back.
     expires_at = datetime.fromtimestamp(expires_at_timestamp, tz=UTC)
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO pledges_ratelimitcounter (key, hits, expires_at) VALUES (%s, %s, %s) "
-            "ON CONFLICT (key) DO UPDATE SET hits = pledges_ratelimitcounter.hits + %s "
+            "INSERT INTO pledges_ratelimitcounter (key, hits, expires_at) VALUES (%s, 1, %s) "
+            "ON CONFLICT (key) DO UPDATE SET hits = pledges_ratelimitcounter.hits + 1 "
             "RETURNING hits",
-            [key, max(delta, 0), connection.ops.adapt_datetimefield_value(expires_at), delta],
+            [key, connection.ops.adapt_datetimefield_value(expires_at)],
         )
         return cursor.fetchone()[0]
 

@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import translation
 
+from pledges import services
 from tests.factories import make_featured_campaign
 from timesup import caching
 
@@ -93,6 +94,15 @@ def fresh_cache(settings):
 def site_url(settings):
     """Links in emails on the test client's host, as a site at https://testserver would send."""
     settings.SITE_URL = "https://testserver"
+
+
+@pytest.fixture(autouse=True)
+def email_batches_at_once(settings):
+    """The worker's batch of emails ready as soon as it is queued (production waits
+    EMAIL_BATCH_SECONDS), so that a test's run of the worker sends it."""
+    settings.EMAIL_BATCH_SECONDS = 0
+    # And no memory of a batch queued in an earlier test's (flushed) database.
+    services.email_batches.forget()
 
 
 @pytest.fixture

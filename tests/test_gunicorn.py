@@ -11,9 +11,13 @@ import threading
 import urllib.error
 import urllib.request
 
+import pytest
+
 from pledges.models import Signature
 from tests.conftest import Signer
 from tests.factories import make_featured_campaign
+
+pytestmark = pytest.mark.live
 
 CLIENTS = 4
 SIGNATURES_PER_CLIENT = 25

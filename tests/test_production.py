@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
     result = run_django(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -176,6 +177,7 @@ def test_the_site_recovers_by_itself_when_the_database_is_back(transactional_db)
     assert client.get("/en/").status_code == 200
 
 
+@pytest.mark.slow
 def test_with_log_format_json_each_log_line_is_one_json_object(tmp_path):
     script = (
         "import django, logging; django.setup(); logging.getLogger('pledges').warning('Hi %s', 'x')"

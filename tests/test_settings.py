@@ -28,6 +28,7 @@ def settings_with(tmp_path, **environ):
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_defaults_are_secure_with_debug_off_and_https_on(tmp_path):
     settings = settings_with(tmp_path)
 
@@ -39,6 +40,7 @@ def test_defaults_are_secure_with_debug_off_and_https_on(tmp_path):
     assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
 
 
+@pytest.mark.slow
 def test_https_false_loosens_only_what_needs_https(tmp_path):
     settings = settings_with(tmp_path, HTTPS="false")
 
@@ -50,6 +52,7 @@ def test_https_false_loosens_only_what_needs_https(tmp_path):
     assert settings["SESSION_COOKIE_HTTPONLY"] is True
 
 
+@pytest.mark.slow
 def test_without_a_secret_key_one_is_generated_once_and_reused(tmp_path):
     first = settings_with(tmp_path)["SECRET_KEY"]
     second = settings_with(tmp_path)["SECRET_KEY"]
@@ -58,6 +61,7 @@ def test_without_a_secret_key_one_is_generated_once_and_reused(tmp_path):
     assert first == second == (tmp_path / "secret_key").read_text()
 
 
+@pytest.mark.slow
 def test_a_secret_key_from_the_environment_wins(tmp_path):
     settings = settings_with(tmp_path, SECRET_KEY="from-the-environment")
 
@@ -77,6 +81,7 @@ def test_sqlite_is_tuned_for_several_writing_workers():
     assert connection.transaction_mode == "IMMEDIATE"
 
 
+@pytest.mark.slow
 def test_the_admin_path_comes_from_the_environment(tmp_path):
     script = (
         "import django; django.setup(); "

@@ -103,7 +103,7 @@ class CachedPage:
             self.parts = [piece for part in self.parts for piece in _split_keep(part, marker)]
 
     def response_for(self, request):
-        if self.holes:
+        if len(self.parts) > 1:
             fillings = {page_hole(hole).encode(): hole(request).encode() for hole in self.holes}
             content = b"".join(fillings.get(part, part) for part in self.parts)
         else:
@@ -152,7 +152,9 @@ class PublicPageCacheMiddleware:
         if holes and not response.streaming:
             content = response.content
             for hole in holes:
-                content = content.replace(page_hole(hole).encode(), hole(request).encode())
+                marker = page_hole(hole).encode()
+                if marker in content:  # not in a redirect, say
+                    content = content.replace(marker, hole(request).encode())
             response.content = content
             if response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(content))
@@ -160,6 +162,9 @@ class PublicPageCacheMiddleware:
 
 
 def _for_everyone(response):
+    # A page that used a CSRF token or the session is never kept: Django then
+    # sets the cookie again (CsrfViewMiddleware renews it whenever get_token()
+    # was called) or varies on Cookie, and either stops it here.
     return (
         response.status_code == 200
         and not response.streaming

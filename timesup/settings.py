@@ -395,6 +395,10 @@ WALL_PAGE_SIZE = env.int("WALL_PAGE_SIZE", default=50)
 # Days a confirmation link stays valid; unconfirmed signatures older than this
 # are deleted by `manage.py purge_signatures`.
 CONFIRMATION_DAYS = env.int("CONFIRMATION_DAYS", default=7)
+# Seconds a signature waits at most for the worker's next batch of emails:
+# each gunicorn process queues at most one sending task this often, not one
+# per signature (pledges/services.py).
+EMAIL_BATCH_SECONDS = env.int("EMAIL_BATCH_SECONDS", default=2)
 # Confirmation emails one address can be sent again in a day.
 CONFIRMATION_RESENDS_PER_DAY = env.int("CONFIRMATION_RESENDS_PER_DAY", default=3)
 # Days after a campaign closes before its signatures are anonymised

@@ -167,6 +167,7 @@ def test_the_already_signed_email_is_in_the_language_of_the_second_visit(email_a
     assert "https://testserver/es/sign/withdraw/" in message.body
 
 
+@pytest.mark.slow
 def test_every_text_has_its_spanish_translation():
     result = subprocess.run(
         [shutil.which("msgfmt"), "--check", "--statistics", "-o", "/dev/null", str(PO_FILE)],

@@ -9,6 +9,8 @@ from pledges.models import Signature
 from tests.conftest import Signer, serve_with_gunicorn
 from tests.factories import make_featured_campaign
 
+pytestmark = pytest.mark.live
+
 LIMIT = 5
 ATTEMPTS = 12
 REDIS_URL = "redis://127.0.0.1:6379/13"

@@ -57,3 +57,17 @@ def test_after_withdrawing_one_can_sign_again(client, campaign):
     client.post(reverse("pledges:sign"), signing_form(email="ana@example.org"))
 
     assert Signature.objects.get().confirmed_at is None  # a new signature, to confirm again
+
+
+def test_withdrawing_an_unconfirmed_signature_leaves_the_count_of_the_confirmed_ones(
+    client, campaign
+):
+    make_signature(campaign)
+    make_signature(campaign)
+    unconfirmed = make_signature(campaign, confirmed_at=None)
+
+    client.post(reverse("pledges:withdraw", args=[tokens.withdrawal_token(unconfirmed)]))
+
+    campaign.refresh_from_db()
+    assert campaign.signature_count() == 2
+    assert Signature.objects.count() == 2

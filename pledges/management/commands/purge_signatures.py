@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from pledges import counting, throttle
 from pledges.models import Signature
+from pledges.tasks import send_requested_emails
 
 
 class Command(BaseCommand):
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         unconfirmed = Signature.objects.expired_unconfirmed().delete()[0]
         anonymised = Signature.objects.due_for_anonymising().anonymise()
         counters = throttle.purge_expired_counters()
+        # The safety net for emails: a batch whose task was lost is sent now.
+        if Signature.objects.owed_an_email().exists():
+            send_requested_emails.enqueue()
         # The counts are kept as signatures change; this corrects any drift
         # (a change made outside the site's code).
         counting.recount_all()
