@@ -13,6 +13,7 @@ from django_tasks.backends.immediate import ImmediateBackend
 from pledges import throttle
 from pledges.models import Signature
 from pledges.tasks import send_requested_emails
+from timesup.writes import one_writer_at_a_time
 
 
 def sign_letter(campaign, details, client):
@@ -29,7 +30,7 @@ def sign_letter(campaign, details, client):
     Raises throttle.RateLimited, with nothing stored, once the client's budget
     for the hour is spent.
     """
-    with transaction.atomic():
+    with one_writer_at_a_time(), transaction.atomic():
         throttle.spend_signing_budget(client)
         # In the language of the page the form was sent from.
         Signature.objects.store(campaign, details, ip_hash=client, language=get_language())
