@@ -46,6 +46,11 @@ class CodeChoiceField(forms.ChoiceField):
     def valid_value(self, value):
         return value in self.codes
 
+    def __deepcopy__(self, memo):
+        # Field's copy, without ChoiceField's deep copy of the choices: they are
+        # a function, called when the field is drawn, and the codes a frozenset.
+        return forms.Field.__deepcopy__(self, memo)
+
 
 def _country_choices():
     return [("", _("Choose your country")), *countries]

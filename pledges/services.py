@@ -2,6 +2,7 @@
 
 import threading
 import time
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
@@ -30,7 +31,11 @@ def sign_letter(campaign, details, client):
     Raises throttle.RateLimited, with nothing stored, once the client's budget
     for the hour is spent.
     """
-    with one_writer_at_a_time(), transaction.atomic():
+    # One statement is atomic by itself: a transaction is needed only when the
+    # budget is a row of the same database (else BEGIN and COMMIT were two
+    # round trips for nothing: a fifth of a signature on PostgreSQL).
+    atomically = transaction.atomic() if throttle.counts_in_database() else nullcontext()
+    with one_writer_at_a_time(), atomically:
         throttle.spend_signing_budget(client)
         # In the language of the page the form was sent from.
         Signature.objects.store(campaign, details, ip_hash=client, language=get_language())

@@ -75,6 +75,11 @@ def _key(client, window_start):
     return f"ratelimit:sign:{client}:{window_start}"
 
 
+def counts_in_database():
+    """Whether budgets are rows of the site's database (no Redis in CACHE_URL)."""
+    return not _uses_redis()
+
+
 def _uses_redis():
     return isinstance(caches["default"], RedisCache)
 

@@ -120,3 +120,19 @@ def test_a_page_that_used_a_csrf_token_is_never_kept_even_for_a_visitor_with_the
     first, second = client.get("/token/"), client.get("/token/")
 
     assert first.content != second.content  # each its own token, not a kept copy
+
+
+def test_past_its_time_a_page_is_rendered_by_one_request_while_others_get_the_kept_copy():
+    from timesup.caching import PageStore
+
+    store = PageStore()
+    store.set("page", "old copy", seconds=0.01)
+    time.sleep(0.02)
+
+    first = store.get("page")  # this one renders
+    others = [store.get("page") for _ in range(3)]
+    store.set("page", "new copy", seconds=60)
+
+    assert first is None
+    assert others == ["old copy"] * 3
+    assert store.get("page") == "new copy"
