@@ -103,12 +103,9 @@ def _stored_fields():
     return [field for field in Signature._meta.concrete_fields if not field.primary_key]
 
 
-def _store_sql(connection):
-    return _store_sql_for(connection.vendor)
-
-
 @functools.cache
-def _store_sql_for(vendor):
+def _store_sql(vendor):
+    """Signature.objects.store()'s statement, made once per kind of database."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in _stored_fields())
     placeholders = ", ".join(["%s"] * len(_stored_fields()))
@@ -244,7 +241,7 @@ class SignatureQuerySet(models.QuerySet):
             for field in fields
         ]
         with connection.cursor() as cursor:
-            cursor.execute(_store_sql(connection), values)
+            cursor.execute(_store_sql(connection.vendor), values)
 
     # The transitions below change what counts; each leaves the count and the
     # tallies right (pledges/counting.py), so no caller has to remember to.

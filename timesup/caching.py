@@ -99,7 +99,8 @@ def cache_public_page(view=None, *, holes=(), browser_may_keep=True):
     """Mark the view's pages as public: the same for every visitor but for `holes`.
 
     browser_may_keep: browsers and proxies may keep the page as long as we do
-    (Cache-Control: max-age); otherwise they are told to keep none of it
+    (Cache-Control: max-age), unless the view set a max-age of its own (the
+    API's is STATS_CACHE_SECONDS); otherwise they are told to keep none of it
     (a form a person fills in must not come back from a shared proxy)."""
 
     def decorator(view):
@@ -109,7 +110,11 @@ def cache_public_page(view=None, *, holes=(), browser_may_keep=True):
             response.public_page_holes = tuple(holes)
             if not browser_may_keep:
                 add_never_cache_headers(response)
-            elif settings.PAGE_CACHE_SECONDS and response.status_code == 200:
+            elif (
+                settings.PAGE_CACHE_SECONDS
+                and response.status_code == 200
+                and "max-age" not in response.get("Cache-Control", "")
+            ):
                 patch_cache_control(response, max_age=settings.PAGE_CACHE_SECONDS)
             return response
 

@@ -26,6 +26,4 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = 60
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
-# The site is measured behind the same "proxy" (X-Forwarded-Proto: https).
-SECURE_PROXY_SSL_HEADER = None
 LOGGING_CONFIG = None

@@ -88,6 +88,15 @@ def test_it_may_be_cached_by_browsers_and_proxies_as_long_as_we_keep_it(client, 
     assert "Accept-Language" in response["Vary"]
 
 
+def test_the_page_cache_keeps_the_apis_own_max_age(client, campaign, settings):
+    settings.STATS_CACHE_SECONDS = 60
+    settings.PAGE_CACHE_SECONDS = 5
+
+    first, kept = client.get(API), client.get(API)
+
+    assert first["Cache-Control"] == kept["Cache-Control"] == "public, max-age=60"
+
+
 def test_partners_calling_it_on_every_page_view_cost_no_query(
     client, campaign, settings, django_assert_num_queries
 ):
