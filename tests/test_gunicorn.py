@@ -89,7 +89,20 @@ def test_the_access_log_never_holds_a_link_token(live_site, transactional_db):
     def both_logged(lines):
         return sum(f"/?{probe} HTTP" in line for line in lines) >= 2
 
-    access_log = [line for line in live_site.access_log(until=both_logged) if probe in line]
+    whole_log = live_site.access_log(until=both_logged)
+    access_log = [line for line in whole_log if probe in line]
     assert any(f"GET /en/sign/confirm/…/?{probe} HTTP/1.1" in line for line in access_log)
     assert any(f"GET /en/sign/withdraw/…/?{probe} HTTP/1.1" in line for line in access_log)
-    assert not any("secret-part-of-the-token" in line for line in access_log)
+    # Nor Django's own line for the 404 ("Not Found: /en/sign/confirm/…/").
+    assert not any("secret-part-of-the-token" in line for line in whole_log)
+
+
+def test_the_access_log_keeps_the_clients_network_not_its_address(live_site, transactional_db):
+    probe = secrets.token_hex(4)
+
+    urllib.request.urlopen(live_site.url(f"/healthz?{probe}"), timeout=10)
+
+    lines = live_site.access_log(until=lambda lines: any(probe in ln for ln in lines))
+    line = next(line for line in lines if probe in line)
+    assert line.startswith("127.0.0.0 ")  # the request came from 127.0.0.1
+    assert "127.0.0.1" not in line

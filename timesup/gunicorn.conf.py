@@ -5,9 +5,6 @@ gunicorn --config timesup/gunicorn.conf.py timesup.wsgi
 
 import multiprocessing
 import os
-import re
-
-from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 
@@ -41,25 +38,11 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-class RedactingLogger(Logger):
-    """gunicorn's logger, with the tokens of confirmation and withdrawal links
-    cut out of the access log: whoever reads the log must not be able to
-    withdraw a signature with them."""
-
-    TOKEN = re.compile(r"(/sign/(?:confirm|withdraw)/)[^/\s?]+")
-
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "f"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = self.TOKEN.sub(r"\1…", atoms[key])
-        return atoms
-
-
 # Access and error log on stdout/stderr, one line per request. The request
-# line holds no personal data: signing is a POST, its fields are in the body;
-# link tokens are cut out (RedactingLogger).
-logger_class = RedactingLogger
+# line holds no personal data: signing is a POST, its fields are in the body.
+# Link tokens are cut out and the client's address is cut to its network
+# (timesup/logs.py).
+logger_class = "timesup.logs.GunicornLogger"
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

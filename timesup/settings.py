@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Before anything reads a body: oversized ones and forms in charsets other
+    # than UTF-8 are refused from their headers (timesup/request_bodies.py).
+    "timesup.request_bodies.RequestBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may answer: CORS headers go on every API response.
     "corsheaders.middleware.CorsMiddleware",
@@ -288,8 +291,10 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 
-# Requests are small: a signature, an admin form. Anything bigger is refused.
+# Requests are small: a signature, an admin form; no page takes a file. A body
+# bigger than this is refused (413) from its Content-Length, before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # Email, tasks and cache ---------------------------------------------------
 
@@ -340,7 +345,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # Logging -------------------------------------------------------------------
 
 # One line per event on stdout, where gunicorn's own log goes too. Nothing
-# here logs request bodies, so no signer's email address reaches the log.
+# here logs request bodies, so no signer's email address reaches the log; the
+# one handler cuts link tokens and client addresses out of every line
+# (timesup/logs.py), and Django's own handlers are replaced by it.
 # LOG_FORMAT=json: one JSON object per line, for log shippers.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
@@ -354,14 +361,22 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
+    "filters": {"redact_secrets": {"()": "timesup.logs.RedactSecrets"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["redact_secrets"],
         },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's defaults (console when DEBUG, mail to ADMINS, runserver's
+        # request lines) log paths unfiltered: everything goes through ours.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
 }
 
 # The site's own address, for links in emails (sent by a worker, which has no
