@@ -49,3 +49,14 @@ def ip_hash(ip):
     elif address.version == 6:
         ip = str(address.ipv4_mapped)
     return salted_hmac("pledges.client-ip", ip, algorithm="sha256").hexdigest()
+
+
+def hashed_client_address(request):
+    """The client's keyed hash written as an IPv6 address in the discard-only
+    prefix 100::/64 (RFC 6666), for django-axes, which keeps login attempts
+    by address in an address column: one client is one value, as before,
+    and no raw address is stored."""
+    digest = client_hash(request)
+    if not digest:
+        return None
+    return str(ipaddress.IPv6Address(int("01" + "0" * 14 + digest[:16], 16)))

@@ -1,6 +1,9 @@
 """Staff accounts stay safe: lockout after failed logins, two-factor login when required."""
 
+import re
+
 import pytest
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django_otp.oath import totp
@@ -110,3 +113,57 @@ def test_the_login_form_asks_for_a_code_only_when_2fa_is_required(client, settin
     settings.ADMIN_REQUIRE_2FA = True
 
     assert 'name="otp_token"' in client.get(LOGIN).content.decode()
+
+
+def test_with_2fa_a_wrong_code_gets_the_same_page_as_a_wrong_password(
+    client, staff, two_factor_required
+):
+    TOTPDevice.objects.create(user=staff, name="phone")
+
+    def page(response):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+    wrong_password = log_in(client, password="wrong", otp_token="000000")
+    right_password_wrong_code = log_in(client, otp_token="000000")
+    right_password_no_code = log_in(client)
+
+    assert wrong_password.status_code == 200
+    assert "password and code" in page(wrong_password)
+    assert page(right_password_wrong_code) == page(wrong_password)
+    assert page(right_password_no_code) == page(wrong_password)
+    assert "OTP" not in page(wrong_password)
+
+
+def test_with_2fa_wrong_codes_count_toward_the_lockout(
+    client, staff, two_factor_required, settings
+):
+    settings.AXES_FAILURE_LIMIT = 3
+    device = TOTPDevice.objects.create(user=staff, name="phone")
+    for _ in range(3):
+        log_in(client, otp_token="000000")
+
+    locked = log_in(client, otp_token=code_from(device))
+
+    assert locked.status_code == 429
+    assert client.get(INDEX).status_code == 302
+
+
+def test_a_refused_next_lands_on_the_admin_index(client, staff):
+    response = client.post(
+        f"{LOGIN}?next=https://evil.example/",
+        {"username": "moderator", "password": PASSWORD, "next": "https://evil.example/"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == INDEX
+
+
+def test_login_attempts_keep_no_raw_address_and_successes_are_not_kept(client, staff):
+    log_in(client, password="wrong", REMOTE_ADDR="203.0.113.7")
+    log_in(client, REMOTE_ADDR="203.0.113.7")
+    log_in(client, password="wrong", REMOTE_ADDR="203.0.113.7")
+
+    attempt = AccessAttempt.objects.get()
+    assert attempt.ip_address.startswith("100::")  # a keyed hash in the discard prefix
+    assert "203.0.113" not in attempt.ip_address
+    assert not AccessLog.objects.exists()

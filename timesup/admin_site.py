@@ -1,12 +1,64 @@
 """The admin site: Django's, asking for a one-time code too when ADMIN_REQUIRE_2FA is on."""
 
+from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
 from django_otp.admin import OTPAdminSite
 
 
+class CodeInput(forms.TextInput):
+    """A one-time code's box, empty again when the form comes back: a used
+    code is no use, and the page must not differ by what was typed."""
+
+    def format_value(self, value):
+        return None
+
+
+class TwoFactorLoginForm(AdminAuthenticationForm):
+    """Username, password and code in one step, with one answer for any of them wrong.
+
+    django-otp's own admin form checks the password first and then asks for a
+    code ("Please enter your OTP token"), which tells whoever is guessing that
+    the password was right. Here a wrong code is refused like a wrong
+    password, with the same page, and counted like one by the lockout
+    (django-axes listens for `user_login_failed`)."""
+
+    otp_token = forms.CharField(
+        label=_("Code from your authenticator app:"),
+        required=False,
+        max_length=16,
+        widget=CodeInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter the correct %(username)s, password and code for a staff "
+            "account. Note that the username and password may be case-sensitive."
+        ),
+    }
+
+    def clean(self):
+        cleaned_data = super().clean()  # the password; a wrong one raises invalid_login
+        user = self.get_user()
+        device = match_token(user, cleaned_data.get("otp_token") or "") if user else None
+        if device is None:
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": cleaned_data.get("username")},
+                request=self.request,
+            )
+            self.user_cache = None
+            raise self.get_invalid_login_error()
+        user.otp_device = device  # django-otp marks the session verified on login
+        return cleaned_data
+
+
 class TimesUpAdminSite(OTPAdminSite):
-    """Django's admin, with django-otp's two-factor login when the setting asks for it.
+    """Django's admin, with a two-factor login when the setting asks for it.
 
     Read at each request rather than once at start-up, so the setting can be
     switched (and tested) without a different URLconf.
@@ -17,11 +69,11 @@ class TimesUpAdminSite(OTPAdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminSite.login_form if settings.ADMIN_REQUIRE_2FA else None
+        return TwoFactorLoginForm if settings.ADMIN_REQUIRE_2FA else None
 
     @property
     def login_template(self):
-        return OTPAdminSite.login_template if settings.ADMIN_REQUIRE_2FA else None
+        return "admin/login_two_factor.html" if settings.ADMIN_REQUIRE_2FA else None
 
     def has_permission(self, request):
         if settings.ADMIN_REQUIRE_2FA:

@@ -168,6 +168,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Staff log in only through the admin: after logging in they land on its
+# index, also when the page they came from (`next=`) is refused as off-site.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out login never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
@@ -180,7 +185,12 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "pledges.clients.client_ip"
+# Attempts are kept by a keyed hash of the address (written as an IPv6
+# address, the shape axes stores), never the address; until AXES_COOLOFF_MINUTES
+# pass. Successful logins are not kept (docs/security.md).
+AXES_CLIENT_IP_CALLABLE = "pledges.clients.hashed_client_address"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin_locked_out.html"
 # Two-factor login (TOTP, an authenticator app) for everyone who logs into the
 # admin. Off by default so that a first `createsuperuser` can log in and enrol
