@@ -1,3 +1,4 @@
+import re
 import time
 import unicodedata
 
@@ -29,6 +30,38 @@ def reject_control_characters(value, allowed=""):
                 _("Please remove the invisible control characters from this field."),
                 code="control_characters",
             )
+
+
+# Joiners that Persian, Indic and other scripts need inside a word (ZWNJ, ZWJ):
+# the only format characters a name may hold, and only between two letters.
+_JOINERS = {"\u200c", "\u200d"}
+# A link, as people and spammers write one: a scheme, www., or a domain in a
+# common top-level domain ("Dr.Smith" is a name; "win.com" is not).
+_LINK = re.compile(
+    r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|"
+    r"\b[\w-]+\.(?:com|net|org|info|biz|io|co|me|ly|xyz|top|site|online|app|link|ru|cn|us|uk)\b)"
+)
+
+
+def validate_name(name):
+    """A name people can read on the wall: a visible letter at least, no
+    invisible or reordering characters, plain spaces only, and no link."""
+    for i, char in enumerate(name):
+        category = unicodedata.category(char)
+        if category == "Cf" and not (
+            char in _JOINERS and 0 < i < len(name) - 1 and name[i - 1].isalpha() and name[i + 1].isalpha()
+        ):
+            raise ValidationError(
+                _("Please remove the invisible characters from your name."), code="invisible"
+            )
+        if category in ("Zl", "Zp") or (category == "Zs" and char != " "):
+            raise ValidationError(
+                _("Please use plain spaces between the parts of your name."), code="separators"
+            )
+    if not any(unicodedata.category(char).startswith("L") for char in name):
+        raise ValidationError(_("Please write your name in letters."), code="no_letters")
+    if _LINK.search(name):
+        raise ValidationError(_("Your name can't contain links."), code="link")
 
 
 class CodeChoiceField(forms.ChoiceField):
@@ -115,6 +148,7 @@ class SignerDetailsForm(forms.Form):
     def clean_name(self):
         name = self.cleaned_data["name"]
         reject_control_characters(name)
+        validate_name(name)
         return name
 
     def clean_comment(self):

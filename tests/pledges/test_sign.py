@@ -88,6 +88,19 @@ def test_signing_again_with_the_same_email_answers_like_a_first_signature(client
         ("name", "Ana\u202eLLEB", "invisible control characters"),
         ("name", "Ana\x00", "Null characters are not allowed."),
         ("comment", "Hello\x1b[31m", "invisible control characters"),
+        # Names nobody can read on the wall, or that are not names.
+        ("name", "\u200b\u200b", "remove the invisible characters"),
+        ("name", "Ev\u200fe", "remove the invisible characters"),
+        ("name", "A\u061cB", "remove the invisible characters"),
+        ("name", "Ana\U000e0041\U000e0042", "remove the invisible characters"),
+        ("name", "\u200dAna", "remove the invisible characters"),
+        ("name", "Ana\u2028Bell", "plain spaces"),
+        ("name", "Ana\u00a0Bell", "plain spaces"),
+        ("name", "\u0301\u0308\u0301", "in letters"),
+        ("name", "12345", "in letters"),
+        ("name", "http://example.org/win", "contain links"),
+        ("name", "www.example.org", "contain links"),
+        ("name", "Ana from bestprizes.com", "contain links"),
     ],
 )
 def test_bad_input_returns_the_form_with_a_message_next_to_the_field(
@@ -101,6 +114,26 @@ def test_bad_input_returns_the_form_with_a_message_next_to_the_field(
     assert f'id="id_{field}_error"' in page  # the error sits with its field
     assert 'aria-invalid="true"' in page
     assert Signature.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ana Lucía Pérez",
+        "J.R.R. Tolkien",
+        "Dr.Smith",
+        "李小龙",
+        "Nguyễn Thị Minh Khai",
+        "زهرا\u200cسادات",  # Persian: a zero-width non-joiner inside the word
+        "O'Brien-Ó Súilleabháin",
+        "Zoë\u0301",  # a letter with a combining accent
+    ],
+)
+def test_names_people_write_are_taken(client, campaign, name):
+    response = client.post(SIGN, signing_form(name=name))
+
+    assert response.status_code == 302
+    assert Signature.objects.get().name == name
 
 
 def test_an_empty_post_brings_the_form_back_with_every_required_field_marked(client, campaign):
