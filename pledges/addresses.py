@@ -35,12 +35,24 @@ def normalize_email(address):
     return address.strip().lower()
 
 
+def ascii_domain(domain):
+    """The domain as DNS knows it: `bücher.example` → `xn--bcher-kva.example`
+    (IDNA). One mailbox, whichever way its domain was typed. A name that is
+    not valid IDNA is left as it is: the address is checked elsewhere."""
+    try:
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return domain
+
+
 def canonical_email(address):
     """The mailbox an address reaches, on which one signature per person is
-    enforced: normalised, and for providers that ignore them, without dots and
-    +tags. `Ana.Perez+times@GMail.com` and `anaperez@gmail.com` are one person.
-    The one function that computes it: everything else calls this."""
+    enforced: normalised, with its domain in IDNA form, and for providers that
+    ignore them, without dots and +tags. `Ana.Perez+times@GMail.com` and
+    `anaperez@gmail.com` are one person. The one function that computes it:
+    everything else calls this."""
     local, _, domain = normalize_email(address).rpartition("@")
+    domain = ascii_domain(domain)
     if domain in PLUS_TAG_PROVIDERS:
         local = local.split("+", 1)[0]
     if domain in DOT_BLIND_PROVIDERS:

@@ -49,7 +49,10 @@ def validate_name(name):
     for i, char in enumerate(name):
         category = unicodedata.category(char)
         if category == "Cf" and not (
-            char in _JOINERS and 0 < i < len(name) - 1 and name[i - 1].isalpha() and name[i + 1].isalpha()
+            char in _JOINERS
+            and 0 < i < len(name) - 1
+            and name[i - 1].isalpha()
+            and name[i + 1].isalpha()
         ):
             raise ValidationError(
                 _("Please remove the invisible characters from your name."), code="invisible"
@@ -158,7 +161,14 @@ class SignerDetailsForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        domains = domain_and_parents(email.rpartition("@")[2])
+        domain = email.rpartition("@")[2]
+        # Django takes x@[127.0.0.1] and x@localhost; no signer's mailbox is there.
+        if domain.startswith("[") or "." not in domain.strip("."):
+            raise ValidationError(
+                _("Please use an address with a full domain name, like name@example.org."),
+                code="no_domain",
+            )
+        domains = domain_and_parents(domain)
         blocked = BlockedDomain.objects.blocks_any(domains) or (
             settings.BLOCK_DISPOSABLE_EMAIL_DOMAINS
             and any(domain in disposable_email_domains.blocklist for domain in domains)

@@ -1,6 +1,12 @@
+import importlib
+
 import pytest
+from django.apps import apps
+from django.urls import reverse
 
 from pledges.addresses import canonical_email, domain_and_parents
+from pledges.models import Signature
+from tests.factories import make_signature, signing_form
 
 
 @pytest.mark.parametrize(
@@ -15,6 +21,10 @@ from pledges.addresses import canonical_email, domain_and_parents
         ("ana+1@example.org", "ana+1@example.org"),  # unknown providers keep +tags
         ("a.na@example.org", "a.na@example.org"),
         ("ÉLODIE@exemple.fr", "élodie@exemple.fr"),
+        # One domain, typed in Unicode or as DNS knows it (IDNA).
+        ("idn2@bücher-two.example", "idn2@xn--bcher-two-q9a.example"),
+        ("idn2@xn--bcher-two-q9a.example", "idn2@xn--bcher-two-q9a.example"),
+        ("idn2@BÜCHER-two.example", "idn2@xn--bcher-two-q9a.example"),
     ],
 )
 def test_canonical_email_is_the_mailbox_an_address_reaches(address, canonical):
@@ -24,3 +34,42 @@ def test_canonical_email_is_the_mailbox_an_address_reaches(address, canonical):
 def test_a_domain_covers_its_subdomains():
     assert domain_and_parents("mail.example.org") == ["mail.example.org", "example.org"]
     assert domain_and_parents("example.org") == ["example.org"]
+
+
+@pytest.mark.django_db
+def test_one_mailbox_signs_once_whichever_way_its_domain_is_typed(client, campaign):
+    client.post(reverse("pledges:sign"), signing_form(email="idn2@bücher-two.example"))
+    client.post(reverse("pledges:sign"), signing_form(email="idn2@xn--bcher-two-q9a.example"))
+
+    assert Signature.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["x@[127.0.0.1]", "x@[IPv6:::1]", "x@localhost", "x@intranet"])
+def test_addresses_without_a_full_domain_are_refused(client, campaign, address):
+    response = client.post(reverse("pledges:sign"), signing_form(email=address))
+
+    assert response.status_code == 200
+    errors = str(response.context["form"].errors["email"])
+    assert "full domain name" in errors or "valid email" in errors
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_rows_the_idna_form_and_keeps_one_per_mailbox(campaign):
+    migration = importlib.import_module("pledges.migrations.0005_idna_canonical_emails")
+    confirmed = make_signature(campaign, email="idn2@xn--bcher-two-q9a.example")
+    unconfirmed_twin = make_signature(campaign, email="other@example.org", confirmed_at=None)
+    alone = make_signature(campaign, email="solo@bücher-two.example", confirmed_at=None)
+    # As stored before: the Unicode domain in the canonical form.
+    Signature.objects.filter(pk=unconfirmed_twin.pk).update(
+        email="idn2@bücher-two.example", email_canonical="idn2@bücher-two.example"
+    )
+    Signature.objects.filter(pk=alone.pk).update(email_canonical="solo@bücher-two.example")
+
+    migration.idna_canonical_emails(apps, None)
+
+    assert set(Signature.objects.values_list("pk", "email_canonical")) == {
+        (confirmed.pk, "idn2@xn--bcher-two-q9a.example"),
+        (alone.pk, "solo@xn--bcher-two-q9a.example"),
+    }
