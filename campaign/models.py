@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -143,6 +145,15 @@ class Campaign(models.Model):
             self.closed_at = None
         elif self.closed_at is None:
             self.closed_at = timezone.now()
+        if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            # Everything but the count: pledges/counting.py keeps it, and this
+            # instance's copy may be older than signatures made since it was
+            # read (an admin's form open for a minute on launch day).
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "signature_total"
+            ]
         super().save(*args, **kwargs)
 
     def feature(self):
@@ -151,6 +162,19 @@ class Campaign(models.Model):
             Campaign.objects.filter(is_featured=True).exclude(pk=self.pk).update(is_featured=False)
             self.is_featured = True
             self.save(update_fields=["is_featured", "updated_at"])
+
+    def confirmations_close_at(self):
+        """Until when a signature made while signing was open can still be
+        confirmed: CONFIRMATION_GRACE_HOURS after closing (the UK Parliament's
+        petitions allow a day), so that a person who signed just before the
+        close, and opens the email the next morning, still counts. None while open."""
+        if self.signing_open or self.closed_at is None:
+            return None
+        return self.closed_at + timedelta(hours=settings.CONFIRMATION_GRACE_HOURS)
+
+    def accepts_confirmations(self, now=None):
+        closes = self.confirmations_close_at()
+        return closes is None or (now or timezone.now()) <= closes
 
     def signature_count(self):
         """Signatures that count: confirmed, and neither hidden nor marked as spam."""

@@ -42,9 +42,18 @@ def sign_letter(campaign, details, client):
         transaction.on_commit(email_batches.after_a_signature)
 
 
+class ConfirmationsClosed(Exception):
+    """The letter closed more than CONFIRMATION_GRACE_HOURS ago: too late to count."""
+
+
 def confirm_signature(signature):
     """The signer opened their link and confirmed: the signature counts, and the
-    unit of their network's budget it spent comes back (pledges/throttle.py)."""
+    unit of their network's budget it spent comes back (pledges/throttle.py).
+
+    After the letter's close, and its grace hours, an unconfirmed signature
+    can no longer be confirmed: the final count is final."""
+    if not signature.is_confirmed and not signature.campaign.accepts_confirmations():
+        raise ConfirmationsClosed
     if signature.confirm():
         throttle.give_back(signature.ip_hash, signature.created_at)
 

@@ -145,6 +145,13 @@ def confirm(request, token):
     if problem:
         return problem
     campaign = signature.campaign
+    if not signature.is_confirmed and not campaign.accepts_confirmations():
+        context = {
+            "campaign": campaign,
+            "signature_count": campaign.signature_count(),
+            "grace_hours": settings.CONFIRMATION_GRACE_HOURS,
+        }
+        return render(request, "pledges/confirm_too_late.html", context, status=410)
     if request.method == "POST" or signature.is_confirmed:
         confirm_signature(signature)
         return render(

@@ -420,6 +420,9 @@ WALL_PAGE_SIZE = env.int("WALL_PAGE_SIZE", default=50)
 # Days a confirmation link stays valid; unconfirmed signatures older than this
 # are deleted by `manage.py purge_signatures`.
 CONFIRMATION_DAYS = env.int("CONFIRMATION_DAYS", default=7)
+# Hours after signing closes during which signatures made before the close
+# can still be confirmed and count; later confirmations are refused.
+CONFIRMATION_GRACE_HOURS = env.int("CONFIRMATION_GRACE_HOURS", default=24)
 # Seconds a signature waits at most for the worker's next batch of emails:
 # each gunicorn process queues at most one sending task this often, not one
 # per signature (pledges/services.py).

@@ -87,3 +87,17 @@ def test_campaign_list_shows_each_campaigns_count_without_hidden_ones(admin_clie
     response = admin_client.get(reverse("admin:campaign_campaign_changelist"))
 
     assert '<td class="field-signature_total">3</td>' in response.content.decode()
+
+
+def test_saving_a_campaign_read_before_new_signatures_keeps_their_count():
+    campaign = make_featured_campaign()
+    read_by_staff = Campaign.objects.get(pk=campaign.pk)  # the admin's form, opened
+    make_signature(campaign)
+    make_signature(campaign)
+
+    read_by_staff.signing_open = False
+    read_by_staff.save()
+
+    campaign.refresh_from_db()
+    assert campaign.signature_total == 2
+    assert not campaign.signing_open

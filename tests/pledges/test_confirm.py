@@ -244,3 +244,60 @@ def test_an_email_whose_batch_was_lost_is_sent_by_the_hourly_purge(
     deliver_emails()
 
     assert [m.to for m in mailoutbox] == [["ana@example.org"]]
+
+
+def close_letter(campaign, hours_ago):
+    campaign.signing_open = False
+    campaign.save()
+    type(campaign).objects.filter(pk=campaign.pk).update(
+        closed_at=timezone.now() - timedelta(hours=hours_ago)
+    )
+    campaign.refresh_from_db()
+
+
+def test_a_signature_confirmed_within_a_day_of_closing_counts(
+    client, campaign, mailoutbox, deliver_emails
+):
+    message = sign_and_get_email(client, mailoutbox, deliver_emails)
+    close_letter(campaign, hours_ago=23)
+
+    response = client.post(path_of(link_in(message, "confirm")))
+
+    assert response.status_code == 200
+    campaign.refresh_from_db()
+    assert campaign.signature_count() == 1
+
+
+def test_a_confirmation_later_than_a_day_after_closing_is_refused_and_says_why(
+    client, campaign, mailoutbox, deliver_emails
+):
+    message = sign_and_get_email(client, mailoutbox, deliver_emails)
+    close_letter(campaign, hours_ago=25)
+    confirm = path_of(link_in(message, "confirm"))
+
+    page = client.get(confirm)
+    posted = client.post(confirm)
+
+    assert page.status_code == posted.status_code == 410
+    assert "came too late to count" in posted.content.decode()
+    assert "within 24 hours of closing" in posted.content.decode()
+    assert 'action="' not in page.content.decode()  # no button that cannot work
+    campaign.refresh_from_db()
+    assert campaign.signature_count() == 0
+    assert Signature.objects.get().confirmed_at is None
+
+
+def test_a_signature_confirmed_before_closing_still_shows_as_confirmed(
+    client, campaign, mailoutbox, deliver_emails
+):
+    message = sign_and_get_email(client, mailoutbox, deliver_emails)
+    confirm = path_of(link_in(message, "confirm"))
+    client.post(confirm)
+    close_letter(campaign, hours_ago=100)
+
+    response = client.get(confirm)
+
+    assert response.status_code == 200
+    assert "counts" in response.content.decode() or "Thank you" in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.signature_count() == 1
