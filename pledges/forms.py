@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from pledges import clients
 from pledges.addresses import domain_and_parents
 from pledges.models import BlockedDomain, Industry
 
@@ -202,14 +203,24 @@ class SignatureForm(SignerDetailsForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    @staticmethod
-    def started_token(at=None):
-        """The `started` value of a form served at `at` (a timestamp; now by default).
+    def __init__(self, *args, client="", **kwargs):
+        """`client`: the keyed hash of the sender's address (clients.client_hash),
+        which the fill-time token must have been made for."""
+        super().__init__(*args, **kwargs)
+        self.client = client
 
-        In whole milliseconds, so that the token, and the page, are always as
-        long: a refusal must not differ by a byte from one request to the next."""
+    @staticmethod
+    def started_token(client="", at=None):
+        """The `started` value of a form served to `client` (a keyed address
+        hash) at `at` (a timestamp; now by default).
+
+        Signed, so it can't be forged; bound to the client, so one token can't
+        be handed round a botnet; and it expires (SIGNING_FORM_MAX_MINUTES).
+        In whole milliseconds and a tag of fixed length, so that the token,
+        and the page, are always as long: a refusal must not differ by a byte
+        from one request to the next."""
         moment = time.time() if at is None else at
-        return signing.dumps(int(moment * 1000), salt=_STARTED_SALT)
+        return signing.dumps([int(moment * 1000), _client_tag(client)], salt=_STARTED_SALT)
 
     @property
     def is_bot(self):
@@ -222,15 +233,26 @@ class SignatureForm(SignerDetailsForm):
         if self._errors:
             return cleaned_data  # the form comes back anyway; one message at a time
         try:
-            started = int(signing.loads(self.data.get("started", ""), salt=_STARTED_SALT)) / 1000
+            started_ms, client_tag = signing.loads(self.data.get("started", ""), salt=_STARTED_SALT)
+            started = int(started_ms) / 1000
         except (signing.BadSignature, TypeError, ValueError):
+            started, client_tag = None, None
+        if started is None or client_tag != _client_tag(self.client):
             raise ValidationError(
                 _(
                     "Something went wrong with the form. "
                     "Please check your details and send it again."
                 ),
                 code="no_start_time",
-            ) from None
+            )
+        if time.time() - started > settings.SIGNING_FORM_MAX_MINUTES * 60:
+            raise ValidationError(
+                _(
+                    "This form was open for a long time, so we need you to send it "
+                    "once more. Please check your details and send it again."
+                ),
+                code="form_expired",
+            )
         if time.time() - started < settings.SIGNING_MIN_FILL_SECONDS:
             raise ValidationError(
                 _("That was quicker than we expected. Please check your details and send again."),
@@ -239,8 +261,14 @@ class SignatureForm(SignerDetailsForm):
         return cleaned_data
 
 
+def _client_tag(client):
+    """A fixed-length piece of the client's keyed hash: enough to tell one
+    client from another in a token, nothing that names it."""
+    return (client or "-").ljust(16, "-")[:16]
+
+
 def fill_time_token(request):
     """The `started` value put into each copy of the signing form as it is
     served, also from the page cache (see pledges.views.sign), so that it tells
-    when this visitor got the form."""
-    return SignatureForm.started_token()
+    when, and to whom, this copy was served."""
+    return SignatureForm.started_token(clients.client_hash(request))

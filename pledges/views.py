@@ -83,10 +83,11 @@ def sign(request):
         return render(request, "pledges/closed.html", context, status=status)
     if request.method != "POST":
         return _sign_page(request, campaign)
-    form = SignatureForm(request.POST)
+    client = clients.client_hash(request)
+    form = SignatureForm(request.POST, client=client)
     if form.is_valid():
         try:
-            sign_letter(campaign, form.signature_details(), clients.client_hash(request))
+            sign_letter(campaign, form.signature_details(), client)
         except throttle.RateLimited as limited:
             return _sign_page(request, campaign, form, limited=limited)
         # The same answer whether this address is new, unconfirmed or

@@ -6,6 +6,7 @@ from itertools import count
 from django.utils import timezone
 
 from campaign.models import Campaign
+from pledges.clients import ip_hash
 from pledges.consent import CONSENT_VERSION
 from pledges.forms import SignatureForm
 from pledges.models import Industry, Signature
@@ -53,9 +54,10 @@ def make_signature(campaign, **fields):
     return signature
 
 
-def signing_form(**fields):
-    """The POST body of a valid signature, as a person sends it a minute after
-    the form was served, with any field overridden."""
+def signing_form(client_address="127.0.0.1", **fields):
+    """The POST body of a valid signature, as a person at `client_address`
+    (the test client's, by default) sends it a minute after the form was
+    served to them, with any field overridden."""
     return {
         "name": "Ana Lucía Pérez",
         "email": "ana@example.org",
@@ -63,6 +65,6 @@ def signing_form(**fields):
         "industry": "agriculture",
         "comment": "",
         "website": "",
-        "started": SignatureForm.started_token(at=time.time() - 60),
+        "started": SignatureForm.started_token(ip_hash(client_address), at=time.time() - 60),
         **fields,
     }

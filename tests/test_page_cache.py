@@ -35,7 +35,7 @@ def test_the_signing_form_comes_from_the_cache_with_a_fresh_fill_time_token_each
         second = client.get(SIGN).content.decode()
 
     # Each copy tells when it was served (in milliseconds), not when it was kept.
-    started_ms = signing.loads(started_token(second), salt="pledges.sign-form-started")
+    started_ms, _client = signing.loads(started_token(second), salt="pledges.sign-form-started")
     assert started_ms >= int(served_at * 1000)
     assert first.replace(started_token(first), "") == second.replace(started_token(second), "")
 

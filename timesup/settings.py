@@ -434,6 +434,9 @@ CONFIRMATION_RESENDS_PER_DAY = env.int("CONFIRMATION_RESENDS_PER_DAY", default=3
 RETENTION_DAYS_AFTER_CLOSE = env.int("RETENTION_DAYS_AFTER_CLOSE", default=90)
 # Seconds a person needs at least to fill in the form: faster is a bot.
 SIGNING_MIN_FILL_SECONDS = env.int("SIGNING_MIN_FILL_SECONDS", default=3)
+# Minutes a served signing form can be sent: later, it comes back with what
+# was typed, to be sent again (a token replayed for days is a script's).
+SIGNING_FORM_MAX_MINUTES = env.int("SIGNING_FORM_MAX_MINUTES", default=60)
 # Signing forms one client address may send in an hour, less each one it
 # confirms (pledges/throttle.py): a shared address (an office, a campus, a
 # mobile carrier) brings in any number of people who confirm, while a client

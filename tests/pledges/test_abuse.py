@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from pledges import clients
+from pledges.clients import ip_hash
 from pledges.forms import SignatureForm
 from pledges.models import BlockedDomain, Signature
 from tests.factories import signing_form
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 SIGN = reverse("pledges:sign")
 THANKS = reverse("pledges:thanks")
+TEST_CLIENT = clients.ip_hash("127.0.0.1")  # the test client's REMOTE_ADDR
 
 
 def test_the_form_carries_a_hidden_honeypot_and_a_signed_start_time(client, campaign):
@@ -40,10 +42,39 @@ def test_a_form_sent_faster_than_a_person_can_is_returned_with_a_message(
 ):
     settings.SIGNING_MIN_FILL_SECONDS = 3
 
-    response = client.post(SIGN, signing_form(started=SignatureForm.started_token(time.time())))
+    response = client.post(
+        SIGN, signing_form(started=SignatureForm.started_token(TEST_CLIENT, time.time()))
+    )
 
     assert response.status_code == 200
     assert "quicker than we expected" in response.content.decode()
+    assert Signature.objects.count() == 0
+
+
+def test_a_form_sent_after_it_expired_comes_back_with_what_was_typed(client, campaign, settings):
+    settings.SIGNING_FORM_MAX_MINUTES = 60
+    served_long_ago = SignatureForm.started_token(TEST_CLIENT, time.time() - 61 * 60)
+
+    response = client.post(SIGN, signing_form(started=served_long_ago, name="Ana Expired"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "open for a long time" in page
+    assert 'value="Ana Expired"' in page
+    assert Signature.objects.count() == 0
+    fresh = re.search(r'name="started" value="([^"]+)"', page).group(1)
+    settings.SIGNING_MIN_FILL_SECONDS = 0  # the person sends it again at once
+    assert client.post(SIGN, signing_form(started=fresh)).status_code == 302
+
+
+def test_a_form_served_to_one_client_is_refused_from_another(client, campaign):
+    # A token fetched once and handed round a botnet.
+    served_elsewhere = SignatureForm.started_token(ip_hash("198.51.100.1"), time.time() - 60)
+
+    response = client.post(SIGN, signing_form(started=served_elsewhere), REMOTE_ADDR="203.0.113.9")
+
+    assert response.status_code == 200
+    assert "Something went wrong with the form" in response.content.decode()
     assert Signature.objects.count() == 0
 
 
@@ -51,14 +82,14 @@ def test_the_returned_form_carries_a_fresh_start_time_so_a_person_can_send_it_ag
     client, campaign, settings
 ):
     settings.SIGNING_MIN_FILL_SECONDS = 3
-    too_fast = SignatureForm.started_token(time.time())
+    too_fast = SignatureForm.started_token(TEST_CLIENT, time.time())
     response = client.post(SIGN, signing_form(started=too_fast))
 
     assert response.status_code == 200  # the form came back, not accepted
     page = response.content.decode()
     fresh = re.search(r'name="started" value="([^"]+)"', page).group(1)
     assert fresh != too_fast
-    assert signing.loads(fresh, salt="pledges.sign-form-started") / 1000 > time.time() - 5
+    assert signing.loads(fresh, salt="pledges.sign-form-started")[0] / 1000 > time.time() - 5
 
 
 @pytest.mark.parametrize("started", ["", "12345", "not-signed:at-all"])
@@ -106,7 +137,7 @@ def test_disposable_domains_can_be_allowed_by_setting(client, campaign, settings
 
 
 def test_the_ip_address_is_stored_only_as_a_keyed_hash(client, campaign):
-    client.post(SIGN, signing_form(), REMOTE_ADDR="203.0.113.7")
+    client.post(SIGN, signing_form("203.0.113.7"), REMOTE_ADDR="203.0.113.7")
 
     signature = Signature.objects.get()
     assert signature.ip_hash == clients.ip_hash("203.0.113.7")
