@@ -10,9 +10,11 @@ from django.views.decorators.http import require_GET
 from campaign.models import Campaign
 from pledges.statistics import campaign_statistics, country_name, industry_name
 from timesup.caching import cache_public_page
+from timesup.resource_policy import shared_with_other_sites
 
 
 @cache_public_page
+@shared_with_other_sites
 @require_GET
 def campaign_detail(request, slug):
     """GET /api/campaigns/<slug>/: names are in the reader's language (Accept-Language).

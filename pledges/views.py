@@ -24,6 +24,7 @@ from pledges.statistics import (
 )
 from timesup.caching import cache_public_page, page_hole
 from timesup.origin import require_same_origin
+from timesup.resource_policy import shared_with_other_sites
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"(\d{1,17})\.(\d{1,18})", re.ASCII)
@@ -277,6 +278,7 @@ def _parse_cursor(value):
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 @cache_public_page
+@shared_with_other_sites
 def embed(request, slug=None):
     campaigns = Campaign.objects.all() if slug else Campaign.objects.featured()
     campaign = get_object_or_404(campaigns, **({"slug": slug} if slug else {}))

@@ -23,3 +23,4 @@ def test_healthz_answers_503_when_the_database_is_down(client, database_down):
 
     assert response.status_code == 503
     assert response.content == b"database unavailable\n"
+    assert response["Retry-After"] == "30"  # like the site's other 503 pages

@@ -187,3 +187,22 @@ def test_with_log_format_json_each_log_line_is_one_json_object(tmp_path):
     line = json.loads(result.stdout.strip().splitlines()[-1])
     assert (line["level"], line["logger"], line["message"]) == ("WARNING", "pledges", "Hi x")
     assert "time" in line
+
+
+def test_pages_with_a_signers_business_are_never_stored_by_browsers_or_proxies(client):
+    from pledges import tokens
+    from tests.factories import make_signature
+
+    campaign = make_featured_campaign()
+    signature = make_signature(campaign, confirmed_at=None)
+    pages = [
+        reverse("pledges:sign"),
+        reverse("pledges:thanks"),
+        reverse("pledges:confirm", args=[tokens.confirmation_token(signature)]),
+        reverse("pledges:withdraw", args=[tokens.withdrawal_token(signature)]),
+    ]
+
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert "no-store" in response["Cache-Control"], page

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # with the headers of everything below kept in them (timesup/caching.py).
     "timesup.caching.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside whitenoise, so static files carry it too.
+    "timesup.resource_policy.ResourcePolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Before anything reads a body: oversized ones and forms in charsets other
@@ -300,6 +302,10 @@ CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
+# whitenoise would send `Access-Control-Allow-Origin: *` with every static file:
+# the widget's stylesheet is loaded by our own page in the iframe, and nothing
+# else of ours is meant for other sites.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # Requests are small: a signature, an admin form; no page takes a file. A body
 # bigger than this is refused (413) from its Content-Length, before it is read.

@@ -127,6 +127,23 @@ def test_pages_other_than_the_api_do_not_answer_other_origins(client, campaign):
     response = client.get(reverse("pledges:home"), HTTP_ORIGIN=PARTNER)
 
     assert "Access-Control-Allow-Origin" not in response
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_static_files_do_not_answer_other_origins_either(client, campaign):
+    home = client.get(reverse("pledges:home")).content.decode()
+    stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', home).group(1)
+
+    response = client.get(stylesheet, HTTP_ORIGIN=PARTNER)
+
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", [API, reverse("partners:embed")])
+def test_the_api_and_the_widget_may_be_loaded_by_other_sites(client, campaign, path):
+    assert client.get(path)["Cross-Origin-Resource-Policy"] == "cross-origin"
 
 
 # The widget ------------------------------------------------------------------
