@@ -9,8 +9,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 
 # Several processes, so one slow request never holds the site, each with a
-# few threads, so a handful of slow clients cannot hold every worker the way
-# they can hold gunicorn's default sync workers.
+# few threads. Slow clients are not stopped here: gunicorn has no timeout for
+# reading a request's headers, so it listens on 127.0.0.1 (or a socket) only,
+# with nginx in front reading whole requests first (docs/deploy.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
