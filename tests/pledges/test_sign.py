@@ -205,3 +205,11 @@ def test_sign_page_shows_the_count_of_confirmed_signatures(client, campaign):
 
 def test_other_methods_are_refused(client, campaign):
     assert client.put(SIGN).status_code == 405
+
+
+def test_head_on_the_signing_page_answers_like_get(client, campaign):
+    head, get = client.head(SIGN), client.get(SIGN)
+
+    assert head.status_code == get.status_code == 200
+    assert head["Content-Type"] == get["Content-Type"]
+    assert head.content == b""
