@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside whitenoise, so static files carry it too.
     "timesup.resource_policy.ResourcePolicyMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "timesup.csp.FixedPolicyCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Before anything reads a body: oversized ones and forms in charsets other
     # than UTF-8 are refused from their headers (timesup/request_bodies.py).
