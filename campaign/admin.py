@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import reverse
@@ -7,13 +8,26 @@ from django.utils.translation import ngettext
 from campaign.models import Campaign
 
 
+class TextWithLineBreaks(forms.CharField):
+    """A long text as the browser sends it (lines end in CR LF), stored as
+    written (LF): a text nobody edited is then unchanged, and the admin's log
+    records only the fields that really changed."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ["title", "is_featured", "signing_open", "signature_total", "signature_goal"]
     list_filter = ["is_featured", "signing_open"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.TextField: {"form_class": TextWithLineBreaks},
+    }
     actions = ["feature", "open_signing", "close_signing"]
     # Each text with its Spanish version beside it; a blank translation shows
     # the English text on Spanish pages.

@@ -26,13 +26,13 @@ DOMAIN_ALIASES = {"googlemail.com": "gmail.com"}
 
 
 def normalize_email(address):
-    """The form an address is stored in: no surrounding spaces, lower case.
-
-    Lower-cased here in Python, not by the database: SQLite's LOWER() leaves
-    non-ASCII letters alone, so "ÉLODIE@…" and "élodie@…" would both get past
-    a constraint on LOWER(email).
-    """
-    return address.strip().lower()
+    """The form an address is stored in and written to: no surrounding spaces,
+    the domain in lower case, the local part as the person typed it (RFC 5321
+    lets a mail server tell `Nadia.Newcomer@` from `nadia.newcomer@`, and people
+    know their address the way they write it). Uniqueness is decided on the
+    canonical form (canonical_email), which is lower case throughout."""
+    local, at, domain = address.strip().rpartition("@")
+    return f"{local}{at}{domain.lower()}" if at else address.strip()
 
 
 def ascii_domain(domain):
@@ -51,7 +51,7 @@ def canonical_email(address):
     ignore them, without dots and +tags. `Ana.Perez+times@GMail.com` and
     `anaperez@gmail.com` are one person. The one function that computes it:
     everything else calls this."""
-    local, _, domain = normalize_email(address).rpartition("@")
+    local, _, domain = normalize_email(address).lower().rpartition("@")
     domain = ascii_domain(domain)
     if domain in PLUS_TAG_PROVIDERS:
         local = local.split("+", 1)[0]

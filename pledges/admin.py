@@ -3,14 +3,19 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from pledges.addresses import canonical_email
 from pledges.export import csv_lines
-from pledges.models import BlockedDomain, Signature
+from pledges.models import BlockedDomain, CommentToReview, Signature, SignatureTally
+from pledges.statistics import country_name
 
 
 class CappedCountPaginator(Paginator):
@@ -26,26 +31,58 @@ class CappedCountPaginator(Paginator):
         return self.object_list.order_by()[: self.CAP].count()
 
 
+class ConfirmedFilter(admin.SimpleListFilter):
+    title = _("confirmation")
+    parameter_name = "confirmed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Confirmed")), ("no", _("Not confirmed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(confirmed_at__isnull=self.value() == "no")
+        return queryset
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """Only the countries signatures that count come from, read from the kept
+    tallies: not 250 links, and no scan of a million rows to find them."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            SignatureTally.objects.filter(dimension=SignatureTally.Dimension.COUNTRY, count__gt=0)
+            .exclude(value="")
+            .values_list("value", flat=True)
+            .distinct()
+        )
+        return sorted(((code, country_name(code)) for code in codes), key=lambda c: str(c[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(country=self.value()) if self.value() else queryset
+
+
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin):
     # Country and industry through their own lookups: the admin's default
-    # display goes through every choice (250 countries) for every cell.
+    # display goes through every choice (250 countries) for every cell. Few
+    # columns, so that the list fits a 1366-pixel screen; the rest are filters.
     list_display = [
         "name",
         "campaign",
         "country_name",
         "industry_label",
-        "show_name",
         "status",
         "is_confirmed",
-        "is_featured",
         "created_at",
     ]
     list_filter = [
         "status",
-        ("confirmed_at", admin.EmptyFieldListFilter),
+        ConfirmedFilter,
         "campaign",
-        "country",
+        CountryFilter,
         "industry",
         "show_name",
         "is_featured",
@@ -130,16 +167,7 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def _moderate(self, request, queryset, status):
         label = Signature.Status(status).label
-        # Who did what, when: Django's admin log, shown under "Moderation log"
-        # and in each signature's history.
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=queryset,
-            action_flag=CHANGE,
-            change_message=f"Marked “{label}” (bulk action)",
-            single_object=False,
-        )
-        updated = queryset.moderate(status)
+        updated = moderate_and_log(request, queryset, status, how="bulk action")
         self.message_user(
             request,
             ngettext(
@@ -175,6 +203,99 @@ class SignatureAdmin(admin.ModelAdmin):
         return request.user.has_perm("pledges.export_signature")
 
 
+def moderate_and_log(request, queryset, status, how):
+    """Set the status, and keep who did what, when, in Django's admin log (shown
+    under "Log entries" and in each signature's history)."""
+    label = Signature.Status(status).label
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=queryset,
+        action_flag=CHANGE,
+        change_message=f"Marked “{label}” ({how})",
+        single_object=False,
+    )
+    return queryset.moderate(status)
+
+
+@admin.register(CommentToReview)
+class CommentReviewAdmin(admin.ModelAdmin):
+    """The moderators' queue: comments that wait for someone to read them,
+    oldest first, each approved (shown on the wall) or hidden in one click."""
+
+    list_display = ["name", "comment", "country_name", "created_at", "verdict_buttons"]
+    list_display_links = None
+    list_per_page = 50
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    actions = None
+    VERDICTS = {"approve": Signature.Status.APPROVED, "hide": Signature.Status.HIDDEN}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).awaiting_review()
+
+    def changelist_view(self, request, extra_context=None):
+        waiting = CappedCountPaginator(self.get_queryset(request), 1).count
+        title = ngettext(
+            "%(count)s comment awaiting review, oldest first",
+            "%(count)s comments awaiting review, oldest first",
+            waiting,
+        ) % {"count": f"{waiting:,}" if waiting < CappedCountPaginator.CAP else f"{waiting:,}+"}
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(require_POST(self.review_view))
+        return [
+            path("<int:pk>/<str:verdict>/", review, name="pledges_commenttoreview_verdict"),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, pk, verdict):
+        if verdict not in self.VERDICTS or not self.has_change_permission(request):
+            return redirect("admin:pledges_commenttoreview_changelist")
+        signature = get_object_or_404(Signature, pk=pk)
+        moderate_and_log(
+            request, Signature.objects.filter(pk=pk), self.VERDICTS[verdict], how="review queue"
+        )
+        label = Signature.Status(self.VERDICTS[verdict]).label
+        self.message_user(
+            request, _("“%(signature)s”: %(status)s.") % {"signature": signature, "status": label}
+        )
+        return redirect("admin:pledges_commenttoreview_changelist")
+
+    @admin.display(description=_("country"))
+    def country_name(self, signature):
+        return signature.country.name
+
+    @admin.display(description=_("review"))
+    def verdict_buttons(self, signature):
+        # Buttons of the changelist's own form (which carries the CSRF token),
+        # each posting to its verdict's address: forms cannot nest.
+        return format_html(
+            '<button type="submit" class="button" formaction="{}">{}</button> '
+            '<button type="submit" class="button" formaction="{}">{}</button>',
+            reverse("admin:pledges_commenttoreview_verdict", args=[signature.pk, "approve"]),
+            _("Approve"),
+            reverse("admin:pledges_commenttoreview_verdict", args=[signature.pk, "hide"]),
+            _("Hide"),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # Whoever may moderate signatures may work the queue.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("pledges.view_signature")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("pledges.change_signature")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
 @admin.register(BlockedDomain)
 class BlockedDomainAdmin(admin.ModelAdmin):
     list_display = ["domain", "reason", "created_at"]
@@ -185,11 +306,16 @@ class BlockedDomainAdmin(admin.ModelAdmin):
 class ModerationLogAdmin(admin.ModelAdmin):
     """Every change staff made in the admin, moderation actions included: read only."""
 
-    list_display = ["action_time", "user", "content_type", "object_repr", "change_message"]
+    list_display = ["action_time", "user", "content_type", "object_repr", "change_in_words"]
     list_filter = ["action_flag", "content_type", "user"]
     search_fields = ["object_repr", "change_message"]
     date_hierarchy = "action_time"
     list_select_related = ["user", "content_type"]
+
+    @admin.display(description=_("change"))
+    def change_in_words(self, entry):
+        # Not the stored JSON ([{"changed": {"fields": …}}]): what it says.
+        return entry.get_change_message()
 
     def has_add_permission(self, request):
         return False

@@ -5,10 +5,13 @@ beside the chart."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-CHART_WIDTH = 400  # viewBox units; the SVG scales to the column's width
-ROW_HEIGHT = 36
+# In viewBox units. The SVG scales to the column's width, at most 400 pixels
+# (site.css): labels of 16 units stay 14 pixels or more on a 320-pixel phone.
+CHART_WIDTH = 320
+ROW_HEIGHT = 42
 BAR_HEIGHT = 14
 DAY_CHART_HEIGHT = 160
+DAY_LABELS_HEIGHT = 24  # below the day chart's axis
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,13 @@ def horizontal_bars(rows, limit=15):
     Returns (bars, height of the chart)."""
     rows = rows[:limit]
     largest = max((value for _, value in rows), default=0) or 1
-    usable = CHART_WIDTH - 60  # room for the number after the longest bar
+    usable = CHART_WIDTH - 72  # room for the number after the longest bar
     bars = [
         Bar(
             label=label,
             value=value,
             x=0,
-            y=index * ROW_HEIGHT + 18,
+            y=index * ROW_HEIGHT + 22,
             width=max(value / largest * usable, 1),
             height=BAR_HEIGHT,
         )
@@ -64,7 +67,10 @@ def day_bars(per_day):
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
     largest = max(counts.values()) or 1
     slot = CHART_WIDTH / len(days)
-    plot_height = DAY_CHART_HEIGHT - 20  # room for the date labels below
+    plot_height = DAY_CHART_HEIGHT - DAY_LABELS_HEIGHT
+    # A gap between days; a few days' columns no wider than a thumb, each in
+    # the middle of its day.
+    width = min(max(slot * 0.8, 0.5), 24)
     bars = []
     for index, day in enumerate(days):
         value = counts.get(day, 0)
@@ -73,10 +79,9 @@ def day_bars(per_day):
             Bar(
                 label=day.isoformat(),
                 value=value,
-                x=index * slot,
+                x=index * slot + (slot - width) / 2,
                 y=plot_height - height,
-                # A gap between days; a few days' columns no wider than a thumb.
-                width=min(max(slot * 0.8, 0.5), 24),
+                width=width,
                 height=height,
             )
         )

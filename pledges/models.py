@@ -146,7 +146,7 @@ class SignatureQuerySet(models.QuerySet):
         placeholder = Concat(
             Value("anonymised-"), Cast("pk", models.CharField()), Value("@anonymised.invalid")
         )
-        return self.update(
+        anonymised = self.update(
             name="",
             email=placeholder,
             email_canonical=placeholder,
@@ -157,6 +157,21 @@ class SignatureQuerySet(models.QuerySet):
             ip_hash="",
             email_requested_at=None,
             anonymised_at=timezone.now(),
+        )
+        forget_names_in_admin_log()
+        return anonymised
+
+    def awaiting_review(self):
+        """Confirmed signatures with a comment nobody has read yet, oldest first:
+        the moderators' queue (index signature_review_queue)."""
+        return (
+            self.filter(
+                status=ModerationStatus.PENDING,
+                confirmed_at__isnull=False,
+                anonymised_at__isnull=True,
+            )
+            .exclude(comment="")
+            .order_by("created_at", "id")
         )
 
     def featured_voices(self):
@@ -267,6 +282,7 @@ class SignatureQuerySet(models.QuerySet):
             leaving = counting.tally_rows(self.counted())
             deleted = super().delete()
             counting.adjust(leaving, [], campaign_ids)
+        forget_names_in_admin_log()
         return deleted
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -355,10 +371,11 @@ class Signature(models.Model):
                 fields=["email_canonical", "campaign"],
                 name="one_signature_per_person_per_campaign",
             ),
-            # Catches any write that skipped normalize_email (a bulk insert, raw
+            # Catches any write that skipped canonical_email (a bulk insert, raw
             # SQL), which would let a second signature in with other case.
             models.CheckConstraint(
-                condition=models.Q(email=Lower("email")), name="email_lowercase"
+                condition=models.Q(email_canonical=Lower("email_canonical")),
+                name="email_canonical_lowercase",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=ModerationStatus.values),
@@ -385,12 +402,16 @@ class Signature(models.Model):
             models.Index("campaign", "is_featured", name="signature_featured"),
             # The worker's batch: the few signatures owed an email.
             models.Index("email_requested_at", name="signature_email_requested"),
+            # The moderators' queue: awaiting review, oldest first.
+            models.Index("status", "created_at", "id", name="signature_review_queue"),
         ]
 
     def __str__(self):
-        # Not the name: this string is kept in the admin's moderation log,
-        # which must not keep personal data after a withdrawal.
-        return f"Signature #{self.pk}"
+        # The signer's name, as staff see it anyway: in messages, the history,
+        # the delete page and the moderation log. The log keeps this string;
+        # once the signature is withdrawn or anonymised, forget_names_in_admin_log
+        # puts the number back in the name's place.
+        return f"{self.name} (#{self.pk})" if self.name else signature_number(self.pk)
 
     def save(self, *args, **kwargs):
         """Save; when the change alters what counts (staff edit the status or the
@@ -586,3 +607,43 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.hits}"
+
+
+def signature_number(pk):
+    """How a signature without a name (anonymised, withdrawn) is named."""
+    return f"Signature #{pk}"
+
+
+def forget_names_in_admin_log():
+    """The admin log's entries for signatures that are gone or anonymised name
+    them by number again: the log outlives them and must not keep their names.
+
+    Reads only the entries that still carry a name (those of signatures staff
+    acted on), not the signatures."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    named = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Signature)
+    ).exclude(object_repr__startswith=signature_number(""))
+    ids = set(named.values_list("object_id", flat=True))
+    if not ids:
+        return
+    still_named = {
+        str(pk)
+        for pk in Signature.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()])
+        .exclude(name="")
+        .values_list("pk", flat=True)
+    }
+    for object_id in ids - still_named:
+        named.filter(object_id=object_id).update(object_repr=signature_number(object_id))
+
+
+class CommentToReview(Signature):
+    """A signature seen as its comment, in the moderators' queue (the admin's
+    "Comments to review"): the same rows, another list."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("comment to review")
+        verbose_name_plural = _("comments to review")

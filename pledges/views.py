@@ -133,9 +133,11 @@ def _signature_from_link(request, token, purpose):
     try:
         return tokens.signature_from_token(token, purpose), None
     except tokens.ExpiredLink:
-        return None, render(request, "pledges/link_expired.html", status=410)
+        template, status = "pledges/link_expired.html", 410
     except tokens.InvalidLink:
-        return None, render(request, "pledges/link_invalid.html", status=404)
+        template, status = "pledges/link_invalid.html", 404
+    context = {"campaign": Campaign.objects.featured().first(), "without_share": True}
+    return None, render(request, template, context, status=status)
 
 
 @never_cache
@@ -224,6 +226,8 @@ def stats(request):
             "day_bars": days,
             "last_day_bar": days[-1] if days else None,
             "day_chart_height": charts.DAY_CHART_HEIGHT,
+            "day_axis_y": charts.DAY_CHART_HEIGHT - charts.DAY_LABELS_HEIGHT,
+            "chart_middle": charts.CHART_WIDTH // 2,
         },
     )
 

@@ -66,6 +66,25 @@ class TimesUpAdminSite(OTPAdminSite):
 
     site_header = "Time's Up: moderation"
     site_title = "Time's Up admin"
+    # What moderators use, first; the machinery (lockouts, devices, tasks) after.
+    APPS_FIRST = ["pledges", "campaign"]
+    MODELS_FIRST = ["Signature", "CommentToReview"]
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+        order = {label: i for i, label in enumerate(self.APPS_FIRST)}
+        apps.sort(key=lambda app: (order.get(app["app_label"], len(order)), app["name"]))
+        for app in apps:
+            app["models"].sort(
+                key=lambda m: (
+                    m["object_name"] not in self.MODELS_FIRST,
+                    self.MODELS_FIRST.index(m["object_name"])
+                    if m["object_name"] in self.MODELS_FIRST
+                    else 0,
+                    m["name"],
+                )
+            )
+        return apps
 
     @property
     def login_form(self):

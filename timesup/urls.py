@@ -1,9 +1,17 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path
 
 from timesup import health
+
+
+def favicon(request):
+    """/favicon.ico, which browsers and bots ask for at the root: the site's icon."""
+    return HttpResponsePermanentRedirect(staticfiles_storage.url("img/favicon.svg"))
+
 
 # Pages for visitors, each under its language: /en/sign/, /es/sign/. A path
 # without the prefix (a link typed or shared bare) redirects to the visitor's
@@ -17,8 +25,11 @@ urlpatterns = i18n_patterns(
 # which answers in each reader's browser language.
 urlpatterns += [
     path("healthz", health.healthz, name="healthz"),
+    # Browsers and bots ask for it whatever the page says; the icon is an SVG.
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("pledges.partner_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+handler404 = "timesup.errors.page_not_found"
 handler500 = "timesup.errors.server_error"

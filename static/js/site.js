@@ -11,15 +11,15 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 
 // Sharing: the phone's own share sheet where it has one (Web Share API), and a
-// button that copies the link. Both stay hidden where the browser can't; the
-// plain links beside them work everywhere.
+// button that copies the link. Each sits in a hidden list item, shown only
+// where the browser can do it; the plain links beside them work everywhere.
 document.addEventListener("DOMContentLoaded", function () {
   var status = document.querySelector(".share-status");
   document.querySelectorAll("[data-share-text]").forEach(function (button) {
     if (!navigator.share) {
       return;
     }
-    button.hidden = false;
+    button.closest("li").hidden = false;
     button.addEventListener("click", function () {
       navigator
         .share({ title: button.dataset.shareTitle, text: button.dataset.shareText })
@@ -30,7 +30,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!navigator.clipboard || !window.isSecureContext) {
       return;
     }
-    button.hidden = false;
+    button.closest("li").hidden = false;
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(button.dataset.copyLink).then(function () {
         if (status) {

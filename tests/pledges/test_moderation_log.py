@@ -31,6 +31,6 @@ def test_the_moderation_log_is_visible_in_the_admin_and_read_only(admin_client):
 
     page = admin_client.get(reverse("admin:admin_logentry_changelist")).content.decode()
 
-    assert f"Signature #{signature.pk}" in page
+    assert f"{signature.name} (#{signature.pk})" in page
     assert "Marked “Hidden”" in page
     assert admin_client.get(reverse("admin:admin_logentry_add")).status_code == 403

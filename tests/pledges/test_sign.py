@@ -29,10 +29,11 @@ def test_a_valid_signature_is_stored_and_redirects_to_thanks(client, campaign):
     assert signature.confirmed_at is None  # counts once confirmed
     assert (signature.name, signature.email, signature.country.code, signature.industry) == (
         "Ana Lucía Pérez",
-        "ana@example.org",
+        "Ana@example.org",  # the mailbox as typed; the domain in lower case
         "MX",
         "agriculture",
     )
+    assert signature.email_canonical == "ana@example.org"
     assert signature.comment == "Fuerza"
     assert signature.status == Signature.Status.PENDING
     assert signature.created_at is not None

@@ -7,17 +7,18 @@ from tests.factories import make_campaign, make_signature
 pytestmark = pytest.mark.django_db
 
 
-def test_email_is_stored_trimmed_and_lower_case():
+def test_email_is_stored_trimmed_with_its_mailbox_as_typed_and_its_domain_lower_case():
     signature = make_signature(make_campaign(), email="  Ana.Perez@Example.ORG ")
 
     signature.refresh_from_db()
-    assert signature.email == "ana.perez@example.org"
+    assert signature.email == "Ana.Perez@example.org"
+    assert signature.email_canonical == "ana.perez@example.org"
 
 
 def test_canonical_email_is_stored_beside_the_address():
     signature = make_signature(make_campaign(), email="Ana.Perez+Times@GoogleMail.com")
 
-    assert signature.email == "ana.perez+times@googlemail.com"
+    assert signature.email == "Ana.Perez+Times@googlemail.com"
     assert signature.email_canonical == "anaperez@gmail.com"
 
 
@@ -58,7 +59,7 @@ def test_database_refuses_an_email_stored_without_normalising():
     signature = make_signature(make_campaign())
 
     with pytest.raises(IntegrityError):  # an UPDATE skips the model's normalising
-        Signature.objects.filter(pk=signature.pk).update(email="Ana@Example.org")
+        Signature.objects.filter(pk=signature.pk).update(email_canonical="Ana@Example.org")
 
 
 @pytest.mark.parametrize("field", [{"industry": "astrology"}, {"status": "deleted"}])
@@ -67,10 +68,11 @@ def test_database_refuses_an_unknown_industry_or_status(field):
         make_signature(make_campaign(), **field)
 
 
-def test_str_names_no_one():
-    # It is kept in the admin's log after a withdrawal: no personal data in it.
+def test_str_names_the_signer_for_staff_and_a_number_once_the_name_is_gone():
     signature = make_signature(make_campaign(), name="Ana Pérez")
 
+    assert str(signature) == f"Ana Pérez (#{signature.pk})"
+    signature.name = ""
     assert str(signature) == f"Signature #{signature.pk}"
 
 

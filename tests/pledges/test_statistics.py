@@ -90,7 +90,7 @@ def test_the_page_shows_each_count_in_a_table_and_a_chart(client, campaign, sign
     # Charts drawn on the server: inline SVG, labelled for screen readers.
     assert page.count('<svg class="chart"') == 3
     assert '<title id="industry-chart-title">Signatures by industry</title>' in page
-    assert re.search(r'<rect class="bar" x="0" y="18" width="340.0" height="14">', page)
+    assert re.search(r'<rect class="bar" x="0" y="22" width="248.0" height="14">', page)
 
 
 def test_days_without_signatures_keep_their_place_on_the_time_axis(client, campaign, signed):
@@ -108,7 +108,7 @@ def test_the_page_reads_in_spanish_with_spanish_names(client, campaign, signed):
 
     assert ("Agricultura y trabajo en el campo", 3) in table_rows(page, "Firmas por sector")
     assert ("México", 2) in table_rows(page, "Firmas por país")
-    assert 'width="340.0"' in page  # SVG numbers never take a decimal comma
+    assert 'width="248.0"' in page  # SVG numbers never take a decimal comma
 
 
 def test_with_no_signatures_yet_the_page_says_so(client, campaign):
