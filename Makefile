@@ -8,10 +8,11 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 MANAGE := $(BIN)/python manage.py
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast bench lint format install install-dev lock screenshot clean translations messages
+.PHONY: help run dev test test-fast bench lint format install install-dev lock screenshot clean translations messages
 
 help:
 	@echo "make run      serve the site with gunicorn on 127.0.0.1:\$${PORT:-8000} (SQLite under var/ unless DATABASE_URL is set)"
+	@echo "make dev      Django's development server with reload and DEBUG on, for editing the code"
 	@echo "make test     run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL points there)"
 	@echo "make test-fast  the tests that need no browser, no gunicorn and no other process (under a minute)"
 	@echo "make bench    load-test the site at a million signatures (docs/benchmarks.md)"
@@ -61,6 +62,17 @@ run: install
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) load_default_campaign
 	exec $(BIN)/gunicorn --config timesup/gunicorn.conf.py timesup.wsgi
+
+# For editing the code: runserver reloads on every change, with DEBUG on (and
+# the loosening of `make run`); the same database. Not for anyone else to reach.
+dev: export HTTPS ?= false
+dev: export TASKS_IMMEDIATE ?= true
+dev: export DEBUG ?= true
+dev: install
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_default_campaign
+	exec $(MANAGE) runserver 127.0.0.1:$${PORT:-8000}
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

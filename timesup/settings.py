@@ -151,10 +151,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE like production, and other processes (gunicorn) can see them.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
-    # Keep connections open between requests; check them before reuse so the
-    # site recovers by itself after the database restarts.
+    # Keep connections open between requests. A connection the database has
+    # dropped (a restart) fails its request with a 503 and is then closed, so
+    # the next one reconnects: the site recovers by itself. CONN_HEALTH_CHECKS
+    # would spare that one request per connection at the cost of a round trip
+    # on every request (a tenth of a signature's time); off by default.
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # A database that is down answers 503 within seconds, never a gateway timeout.
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
@@ -217,7 +220,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+# Where `collectstatic` puts them: beside the data by default; a container
+# image collects them at build time, into the image, not its data volume.
+STATIC_ROOT = BASE_DIR / env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names and compressed copies, so whitenoise can let browsers
