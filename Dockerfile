@@ -27,6 +27,9 @@ WORKDIR /app
 # The pinned dependencies, each checked against its hash, before the code:
 # a code change does not reinstall them.
 COPY requirements.txt ./
+# PIP_CERT: a CA bundle, for builds behind a TLS-inspecting proxy (pass it with
+# --build-arg and mount the file); unset, pip trusts its own bundle.
+ARG PIP_CERT
 RUN python3 -m venv /opt/venv \
     && pip install --require-hashes --no-deps -r requirements.txt
 
@@ -45,6 +48,6 @@ EXPOSE 8000
 # /healthz over plain HTTP (exempt from the HTTPS redirect), under the host the
 # site answers to.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import os, urllib.request as u; host = os.environ.get('ALLOWED_HOSTS', 'localhost').split(',')[0]; u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}), timeout=4)"
+    CMD python -c "import os, urllib.request as u; host = os.environ.get('ALLOWED_HOSTS', 'localhost').split(',')[0]; port = os.environ['GUNICORN_BIND'].rpartition(':')[2]; u.urlopen(u.Request(f'http://127.0.0.1:{port}/healthz', headers={'Host': host}), timeout=4)"
 
 CMD ["gunicorn", "--config", "timesup/gunicorn.conf.py", "timesup.wsgi"]
