@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -148,9 +147,9 @@ class SignatureAdmin(admin.ModelAdmin):
         if local and "." in domain and " " not in term:
             return queryset.filter(email_canonical=canonical_email(term)), False
         # Anything else: the words as one phrase in the name, or a part of an
-        # address; on PostgreSQL a trigram index serves both (migration 0002).
+        # address, through a trigram index on either database.
         if term:
-            return queryset.filter(Q(name__icontains=term) | Q(email__icontains=term)), False
+            return queryset.search(term), False
         return queryset, False
 
     @admin.display(description=_("country"), ordering="country")

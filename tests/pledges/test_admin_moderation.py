@@ -33,6 +33,36 @@ def test_staff_search_signatures_by_name_and_by_email(admin_client, campaign):
     assert listed_names(admin_client.get(CHANGELIST, {"q": "BEA@example.net"})) == ["Bea Smith"]
 
 
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("lucía", ["Ana Lucía Pérez"]),
+        ("LUCÍA PÉ", ["Ana Lucía Pérez"]),  # any case, letters beyond ASCII too
+        ("An", ["Ana Lucía Pérez"]),  # shorter than the index's trigrams
+        ("example.net", ["Bea Smith"]),  # part of an address
+        ('Pé"rez', []),  # a quote is a character to look for, not syntax
+    ],
+)
+def test_the_search_finds_a_part_of_a_name_or_an_address(admin_client, campaign, term, expected):
+    make_signature(campaign, name="Ana Lucía Pérez", email="ana@example.org")
+    make_signature(campaign, name="Bea Smith", email="bea@example.net")
+
+    assert listed_names(admin_client.get(CHANGELIST, {"q": term})) == expected
+
+
+def test_the_search_follows_edits_withdrawals_and_anonymising(admin_client, campaign):
+    renamed = make_signature(campaign, name="Old Name")
+    renamed.name = "New Name"
+    renamed.save()
+    make_signature(campaign, name="Gone Signer").withdraw()
+    Signature.objects.filter(pk=make_signature(campaign, name="Anon Signer").pk).anonymise()
+
+    assert listed_names(admin_client.get(CHANGELIST, {"q": "New Name"})) == ["New Name"]
+    assert listed_names(admin_client.get(CHANGELIST, {"q": "Old Name"})) == []
+    assert listed_names(admin_client.get(CHANGELIST, {"q": "Gone Signer"})) == []
+    assert listed_names(admin_client.get(CHANGELIST, {"q": "Anon Signer"})) == []
+
+
 def test_a_whole_address_finds_its_signature_whatever_the_dots_and_tags(admin_client, campaign):
     make_signature(campaign, name="Gmail User", email="ana.perez@gmail.com")
 
