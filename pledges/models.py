@@ -637,10 +637,12 @@ def forget_names_in_admin_log():
     Reads only the entries that still carry a name (those of signatures staff
     acted on), not the signatures."""
     from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
 
+    # By app and model name, through a join, rather than ContentType's cached
+    # id: this runs on every deletion, in every process.
     named = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Signature)
+        content_type__app_label=Signature._meta.app_label,
+        content_type__model=Signature._meta.model_name,
     ).exclude(object_repr__startswith=signature_number(""))
     ids = set(named.values_list("object_id", flat=True))
     if not ids:

@@ -98,3 +98,13 @@ def save_screenshot(page, name):
     """The last step of a journey, as a picture, in a folder git ignores."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def sign_the_form(page, name, email, country="FR", industry="education"):
+    """Fill in /en/sign/ as a person does, and send it."""
+    page.goto("/en/sign/")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Your email address").fill(email)
+    page.get_by_label("Country").select_option(country)
+    page.get_by_label("Where you work").select_option(industry)
+    page.get_by_role("button", name="Sign the letter").click()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import sign_the_form
 from tests.factories import make_signature
 
 PUBLIC_PAGES = ["/en/", "/en/sign/", "/en/sign/thanks/", "/en/signatures/"]
@@ -42,12 +43,7 @@ def test_signing_works_without_javascript(browser, live_site, campaign):
     context = browser.new_context(java_script_enabled=False, base_url=live_site.base_url)
     page = context.new_page()
 
-    page.goto("/en/sign/")
-    page.get_by_label("Your name").fill("No Script")
-    page.get_by_label("Your email address").fill("noscript@example.org")
-    page.get_by_label("Country").select_option("DE")
-    page.get_by_label("Where you work").select_option("education")
-    page.get_by_role("button", name="Sign the letter").click()
+    sign_the_form(page, "No Script", "noscript@example.org", country="DE")
 
     assert page.get_by_role("heading", level=1).text_content() == "Thank you for standing with us"
     assert campaign.signatures.filter(email="noscript@example.org").exists()

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from campaign.models import Campaign
+from tests.browser.conftest import sign_the_form
 from tests.browser.test_signing_journeys import confirmation_link_sent_to
 from tests.factories import make_signature
 
@@ -136,12 +137,7 @@ def test_error_pages_carry_the_campaigns_name_and_the_site_has_an_icon(phone, ca
 
 
 def test_the_email_goes_to_the_address_as_the_signer_typed_it(phone, live_site, campaign):
-    phone.goto("/en/sign/")
-    phone.get_by_label("Your name").fill("Nadia Newcomer")
-    phone.get_by_label("Your email address").fill("Nadia.Newcomer@Example.org")
-    phone.get_by_label("Country").select_option("FR")
-    phone.get_by_label("Where you work").select_option("education")
-    phone.get_by_role("button", name="Sign the letter").click()
+    sign_the_form(phone, "Nadia Newcomer", "Nadia.Newcomer@Example.org")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you for standing with us")
 
     assert confirmation_link_sent_to("Nadia.Newcomer@example.org", live_site)
