@@ -232,14 +232,16 @@ class CommentReviewAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).awaiting_review()
 
-    def changelist_view(self, request, extra_context=None):
-        waiting = CappedCountPaginator(self.get_queryset(request), 1).count
-        title = ngettext(
+    def get_changelist_instance(self, request):
+        # The title says how many wait, from the count the list makes anyway.
+        changelist = super().get_changelist_instance(request)
+        waiting = changelist.result_count
+        changelist.title = ngettext(
             "%(count)s comment awaiting review, oldest first",
             "%(count)s comments awaiting review, oldest first",
             waiting,
         ) % {"count": f"{waiting:,}" if waiting < CappedCountPaginator.CAP else f"{waiting:,}+"}
-        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+        return changelist
 
     def get_urls(self):
         review = self.admin_site.admin_view(require_POST(self.review_view))
@@ -261,9 +263,7 @@ class CommentReviewAdmin(admin.ModelAdmin):
         )
         return redirect("admin:pledges_commenttoreview_changelist")
 
-    @admin.display(description=_("country"))
-    def country_name(self, signature):
-        return signature.country.name
+    country_name = SignatureAdmin.country_name
 
     @admin.display(description=_("review"))
     def verdict_buttons(self, signature):

@@ -147,6 +147,8 @@ class SignatureQuerySet(models.QuerySet):
         placeholder = Concat(
             Value("anonymised-"), Cast("pk", models.CharField()), Value("@anonymised.invalid")
         )
+        # Before the update: the selection may be on what it changes.
+        self.forget_names_in_admin_log()
         anonymised = self.update(
             name="",
             email=placeholder,
@@ -159,8 +161,21 @@ class SignatureQuerySet(models.QuerySet):
             email_requested_at=None,
             anonymised_at=timezone.now(),
         )
-        forget_names_in_admin_log()
         return anonymised
+
+    def forget_names_in_admin_log(self):
+        """The admin log's entries for these signatures name them by number
+        again: the log outlives a withdrawal or anonymising and must not keep
+        the name. One UPDATE, of these signatures' entries only."""
+        from django.contrib.admin.models import LogEntry
+
+        # By app and model name, through a join, not ContentType's cached id:
+        # this runs in every process, on every deletion.
+        LogEntry.objects.filter(
+            content_type__app_label=self.model._meta.app_label,
+            content_type__model=self.model._meta.model_name,
+            object_id__in=self.annotate(text_pk=Cast("pk", models.TextField())).values("text_pk"),
+        ).update(object_repr=Concat(Value(UNNAMED), "object_id"))
 
     def search(self, term):
         """Signatures whose name or address contains `term`, in any case, found
@@ -296,9 +311,9 @@ class SignatureQuerySet(models.QuerySet):
         with transaction.atomic():
             campaign_ids = self._campaign_ids()
             leaving = counting.tally_rows(self.counted())
+            self.forget_names_in_admin_log()
             deleted = super().delete()
             counting.adjust(leaving, [], campaign_ids)
-        forget_names_in_admin_log()
         return deleted
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -425,8 +440,8 @@ class Signature(models.Model):
     def __str__(self):
         # The signer's name, as staff see it anyway: in messages, the history,
         # the delete page and the moderation log. The log keeps this string;
-        # once the signature is withdrawn or anonymised, forget_names_in_admin_log
-        # puts the number back in the name's place.
+        # once the signature is withdrawn or anonymised, the queryset's
+        # forget_names_in_admin_log puts the number back in the name's place.
         return f"{self.name} (#{self.pk})" if self.name else signature_number(self.pk)
 
     def save(self, *args, **kwargs):
@@ -482,6 +497,11 @@ class Signature(models.Model):
                 counting.count_in(self)
                 self.campaign.refresh_from_db(fields=["signature_total"])
         return bool(newly_confirmed)
+
+    @property
+    def too_late_to_confirm(self):
+        """Unconfirmed, and its letter closed more than CONFIRMATION_GRACE_HOURS ago."""
+        return not self.is_confirmed and not self.campaign.accepts_confirmations()
 
     def withdraw(self):
         """Delete this signature and everything personal with it; the count drops."""
@@ -625,36 +645,12 @@ class RateLimitCounter(models.Model):
         return f"{self.key}: {self.hits}"
 
 
+UNNAMED = "Signature #"
+
+
 def signature_number(pk):
     """How a signature without a name (anonymised, withdrawn) is named."""
-    return f"Signature #{pk}"
-
-
-def forget_names_in_admin_log():
-    """The admin log's entries for signatures that are gone or anonymised name
-    them by number again: the log outlives them and must not keep their names.
-
-    Reads only the entries that still carry a name (those of signatures staff
-    acted on), not the signatures."""
-    from django.contrib.admin.models import LogEntry
-
-    # By app and model name, through a join, rather than ContentType's cached
-    # id: this runs on every deletion, in every process.
-    named = LogEntry.objects.filter(
-        content_type__app_label=Signature._meta.app_label,
-        content_type__model=Signature._meta.model_name,
-    ).exclude(object_repr__startswith=signature_number(""))
-    ids = set(named.values_list("object_id", flat=True))
-    if not ids:
-        return
-    still_named = {
-        str(pk)
-        for pk in Signature.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()])
-        .exclude(name="")
-        .values_list("pk", flat=True)
-    }
-    for object_id in ids - still_named:
-        named.filter(object_id=object_id).update(object_repr=signature_number(object_id))
+    return f"{UNNAMED}{pk}"
 
 
 class CommentToReview(Signature):

@@ -52,7 +52,7 @@ def confirm_signature(signature):
 
     After the letter's close, and its grace hours, an unconfirmed signature
     can no longer be confirmed: the final count is final."""
-    if not signature.is_confirmed and not signature.campaign.accepts_confirmations():
+    if signature.too_late_to_confirm:
         raise ConfirmationsClosed
     if signature.confirm():
         throttle.give_back(signature.ip_hash, signature.created_at)

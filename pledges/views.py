@@ -136,7 +136,7 @@ def _signature_from_link(request, token, purpose):
         template, status = "pledges/link_expired.html", 410
     except tokens.InvalidLink:
         template, status = "pledges/link_invalid.html", 404
-    context = {"campaign": Campaign.objects.featured().first(), "without_share": True}
+    context = {"campaign": Campaign.objects.featured().first()}
     return None, render(request, template, context, status=status)
 
 
@@ -149,7 +149,7 @@ def confirm(request, token):
     if problem:
         return problem
     campaign = signature.campaign
-    if not signature.is_confirmed and not campaign.accepts_confirmations():
+    if signature.too_late_to_confirm:
         context = {
             "campaign": campaign,
             "signature_count": campaign.signature_count(),

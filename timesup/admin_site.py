@@ -72,17 +72,10 @@ class TimesUpAdminSite(OTPAdminSite):
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
-        order = {label: i for i, label in enumerate(self.APPS_FIRST)}
-        apps.sort(key=lambda app: (order.get(app["app_label"], len(order)), app["name"]))
+        apps.sort(key=lambda app: (_place(self.APPS_FIRST, app["app_label"]), app["name"]))
         for app in apps:
             app["models"].sort(
-                key=lambda m: (
-                    m["object_name"] not in self.MODELS_FIRST,
-                    self.MODELS_FIRST.index(m["object_name"])
-                    if m["object_name"] in self.MODELS_FIRST
-                    else 0,
-                    m["name"],
-                )
+                key=lambda m: (_place(self.MODELS_FIRST, m["object_name"]), m["name"])
             )
         return apps
 
@@ -98,3 +91,8 @@ class TimesUpAdminSite(OTPAdminSite):
         if settings.ADMIN_REQUIRE_2FA:
             return super().has_permission(request)  # staff, and verified by a device
         return AdminSite.has_permission(self, request)
+
+
+def _place(first, name):
+    """Where `name` goes: in the order of `first`, then everything else."""
+    return first.index(name) if name in first else len(first)

@@ -17,7 +17,7 @@ def page_not_found(request, exception=None):
         campaign = Campaign.objects.featured().first()
     except DatabaseError:
         campaign = None  # the 404 page needs no database
-    return render(request, "404.html", {"campaign": campaign, "without_share": True}, status=404)
+    return render(request, "404.html", {"campaign": campaign}, status=404)
 
 
 def csrf_failure(request, reason=""):

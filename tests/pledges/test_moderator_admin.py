@@ -45,10 +45,18 @@ def test_a_withdrawn_signers_name_leaves_the_moderation_log(admin_client, campai
     other = make_signature(campaign, name="Bea Still Here")
     admin_client.post(SIGNATURES, {"action": "approve", "_selected_action": [other.pk]})
 
+    anonymised = make_signature(campaign, name="Cleo Anonymised")
+    admin_client.post(SIGNATURES, {"action": "approve", "_selected_action": [anonymised.pk]})
+
     signature.withdraw()
+    Signature.objects.filter(pk=anonymised.pk).anonymise()
 
     reprs = set(LogEntry.objects.values_list("object_repr", flat=True))
-    assert reprs == {f"Signature #{signature.pk}", f"Bea Still Here (#{other.pk})"}
+    assert reprs == {
+        f"Signature #{signature.pk}",
+        f"Signature #{anonymised.pk}",
+        f"Bea Still Here (#{other.pk})",
+    }
 
 
 def test_saving_a_campaign_logs_only_what_changed_not_line_endings(admin_client):
