@@ -2,18 +2,9 @@
 
 from django.db import migrations, models
 
-# What a moderator needs, and no more: the signatures and their queue, blocked
-# domains, and the log of what staff did. Staff given this group see only
-# those in the admin; exporting stays a permission of its own.
-MODERATOR_PERMISSIONS = [
-    ("pledges", "view_signature"),
-    ("pledges", "change_signature"),
-    ("pledges", "view_blockeddomain"),
-    ("pledges", "add_blockeddomain"),
-    ("pledges", "change_blockeddomain"),
-    ("pledges", "delete_blockeddomain"),
-    ("admin", "view_logentry"),
-]
+# What a moderator needs: pledges/apps.py owns the list, and keeps the group
+# after every migrate since.
+from pledges.apps import MODERATOR_PERMISSIONS
 
 
 def create_moderators_group(apps, schema_editor):

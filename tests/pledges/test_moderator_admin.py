@@ -4,6 +4,7 @@ in words, compact filters, their own index, and a queue of comments to read."""
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.urls import reverse
 
 from campaign.models import Campaign
@@ -144,3 +145,21 @@ def test_one_click_approves_or_hides_a_comment_and_it_leaves_the_queue(moderator
     assert "0 comments awaiting review" in response.content.decode()
     assert LogEntry.objects.get().get_change_message() == "Marked “Approved” (review queue)"
     assert moderator.get(approve).status_code == 405  # a link cannot moderate
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_moderators_group_is_there_after_every_migrate():
+    Group.objects.filter(name="Moderators").delete()
+
+    call_command("migrate", verbosity=0)
+
+    group = Group.objects.get(name="Moderators")
+    assert set(group.permissions.values_list("codename", flat=True)) == {
+        "view_signature",
+        "change_signature",
+        "view_blockeddomain",
+        "add_blockeddomain",
+        "change_blockeddomain",
+        "delete_blockeddomain",
+        "view_logentry",
+    }
