@@ -51,17 +51,19 @@ messages: install-dev
 	for po in locale/*/LC_MESSAGES/django.po; do msgattrib --no-obsolete -o $$po $$po; done
 
 # Local, plain HTTP on 127.0.0.1: the one place the HTTPS-only defaults are
-# loosened, explicitly (override with `make run HTTPS=true` behind TLS). Emails
-# are sent at once, without a task worker, to files under var/mail/ unless
-# EMAIL_URL says otherwise.
+# loosened, explicitly (override with `make run HTTPS=true` behind TLS). The
+# task worker runs beside gunicorn, as in production: it sends the emails
+# (to files under var/mail/ unless EMAIL_URL says otherwise), updates to
+# signers at their pace, and stops with it.
 run: export HTTPS ?= false
-run: export TASKS_IMMEDIATE ?= true
 run: install
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) load_default_campaign
-	exec $(BIN)/gunicorn --config timesup/gunicorn.conf.py timesup.wsgi
+	$(MANAGE) db_worker --no-startup-delay --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --config timesup/gunicorn.conf.py timesup.wsgi
 
 # For editing the code: runserver reloads on every change, with DEBUG on (and
 # the loosening of `make run`); the same database. Not for anyone else to reach.

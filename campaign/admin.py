@@ -20,19 +20,38 @@ class TextWithLineBreaks(forms.CharField):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["title", "is_featured", "signing_open", "signature_total", "signature_goal"]
-    list_filter = ["is_featured", "signing_open"]
+    list_display = [
+        "title",
+        "is_published",
+        "is_featured",
+        "signing_open",
+        "signature_total",
+        "signature_goal",
+    ]
+    list_filter = ["is_featured", "signing_open", ("published_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
         models.TextField: {"form_class": TextWithLineBreaks},
     }
-    actions = ["feature", "open_signing", "close_signing"]
+    readonly_fields = ["published_at"]
+    actions = ["publish", "feature", "open_signing", "close_signing"]
     # Each text with its Spanish version beside it; a blank translation shows
     # the English text on Spanish pages.
     fieldsets = [
-        (None, {"fields": [("title", "title_es"), "slug", "is_featured", "signing_open"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("title", "title_es"),
+                    "slug",
+                    "published_at",
+                    "is_featured",
+                    "signing_open",
+                ]
+            },
+        ),
         (
             _("Texts"),
             {"fields": [("statement", "statement_es"), ("letter", "letter_es"), "hashtag"]},
@@ -42,6 +61,16 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Goal"), {"fields": ["signature_goal"]}),
     ]
 
+    @admin.display(description=_("published"), boolean=True, ordering="published_at")
+    def is_published(self, campaign):
+        return not campaign.is_draft
+
+    def view_on_site(self, campaign):
+        # A draft has no public page: "View on site" previews it.
+        if campaign.is_draft:
+            return reverse("pledges:preview", args=[campaign.slug])
+        return campaign.get_absolute_url()
+
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
         campaign = context.get("original")
         if campaign is not None:
@@ -50,12 +79,28 @@ class CampaignAdmin(admin.ModelAdmin):
             )
         return super().render_change_form(request, context, add, change, **kwargs)
 
+    @admin.action(description=_("Publish the selected drafts"))
+    def publish(self, request, queryset):
+        published = queryset.publish()
+        self.message_user(
+            request,
+            ngettext(
+                "%d letter published: it has its public page, and can be signed.",
+                "%d letters published: each has its public page, and can be signed.",
+                published,
+            )
+            % published,
+        )
+
     @admin.action(description=_("Feature the selected campaign (served at the home page)"))
     def feature(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one campaign to feature."), messages.ERROR)
             return
         campaign = queryset.get()
+        if campaign.is_draft:
+            self.message_user(request, _("Publish the letter before featuring it."), messages.ERROR)
+            return
         campaign.feature()
         self.message_user(request, _("“%s” is now the featured campaign.") % campaign)
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
@@ -42,6 +43,14 @@ class CampaignQuerySet(models.QuerySet):
     def featured(self):
         """The campaign served at `/` (at most one: a constraint sees to it)."""
         return self.filter(is_featured=True)
+
+    def published(self):
+        """Letters with a public page; drafts have none until staff publish them."""
+        return self.filter(published_at__isnull=False)
+
+    def publish(self):
+        """Publish the selected drafts; returns how many were."""
+        return self.filter(published_at__isnull=True).update(published_at=timezone.now())
 
     def open_signing(self):
         return self.update(signing_open=True, closed_at=None)
@@ -91,6 +100,15 @@ class Campaign(models.Model):
         default=False,
         help_text=_("The featured campaign is the one served at the site's home page."),
     )
+    # A draft (None) has no public page and cannot be signed; staff preview
+    # it, then publish it (the admin's "Publish" action).
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Blank while the letter is a draft: no public page, no signing."),
+    )
     # Signatures that count (confirmed, neither hidden nor spam), kept up to
     # date as they change by pledges/counting.py, the one code that writes it,
     # so that no page ever counts a million rows.
@@ -134,6 +152,11 @@ class Campaign(models.Model):
                     "Another campaign is already featured. Use the “Feature” action to switch."
                 ),
             ),
+            models.CheckConstraint(
+                condition=models.Q(is_featured=False) | models.Q(published_at__isnull=False),
+                name="featured_campaign_is_published",
+                violation_error_message=_("Publish the letter before featuring it."),
+            ),
         ]
 
     def __str__(self):
@@ -156,8 +179,28 @@ class Campaign(models.Model):
             ]
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        """The letter's own address, /<language>/letters/<slug>/, featured or not."""
+        return reverse("pledges:home", kwargs={"slug": self.slug})
+
+    def page_url(self, page="home"):
+        """The address of one of the letter's pages ("home", "sign", "thanks",
+        "wall", "stats"): the featured letter's are the short ones it has
+        always had (/en/sign/), so links shared since launch and the pages
+        served from cache stay one address; the others' are beneath
+        get_absolute_url()."""
+        if self.is_featured:
+            return reverse(f"pledges:{page}")
+        return reverse(f"pledges:{page}", kwargs={"slug": self.slug})
+
+    @property
+    def is_draft(self):
+        return self.published_at is None
+
     def feature(self):
         """Make this the campaign served at `/`, in place of the one that was."""
+        if self.is_draft:
+            raise ValueError("A draft cannot be featured: publish it first.")
         with transaction.atomic():
             Campaign.objects.filter(is_featured=True).exclude(pk=self.pk).update(is_featured=False)
             self.is_featured = True

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -11,9 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from campaign.models import Campaign
+from pledges import mail, services
 from pledges.addresses import canonical_email
-from pledges.export import csv_lines
-from pledges.models import BlockedDomain, CommentToReview, Signature, SignatureTally
+from pledges.export import UPDATE_RECIPIENT_COLUMNS, csv_lines
+from pledges.models import (
+    BlockedDomain,
+    CommentToReview,
+    Signature,
+    SignatureTally,
+    Update,
+)
 from pledges.statistics import country_name
 
 
@@ -84,6 +95,7 @@ class SignatureAdmin(admin.ModelAdmin):
         CountryFilter,
         "industry",
         "show_name",
+        "wants_updates",
         "is_featured",
         "created_at",
     ]
@@ -105,6 +117,10 @@ class SignatureAdmin(admin.ModelAdmin):
         "consented_at",
         "ip_hash",
         "anonymised_at",
+        "wants_updates",
+        "updates_consent_version",
+        "updates_consented_at",
+        "unsubscribed_at",
     ]
     fieldsets = [
         (None, {"fields": ["campaign", "name", "email", "country", "industry", "comment"]}),
@@ -131,8 +147,20 @@ class SignatureAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            _("Updates"),
+            {
+                "fields": [
+                    "wants_updates",
+                    "updates_consent_version",
+                    "updates_consented_at",
+                    "unsubscribed_at",
+                ],
+                "description": _("Only the signer can ask for updates, or stop them."),
+            },
+        ),
     ]
-    actions = ["approve", "hide", "mark_as_spam", "export_csv"]
+    actions = ["approve", "hide", "mark_as_spam", "export_csv", "export_update_recipients_csv"]
 
     def has_add_permission(self, request):
         # Signatures come from signers, through the letter's form.
@@ -194,6 +222,19 @@ class SignatureAdmin(admin.ModelAdmin):
         filename = f"signatures-{timezone.now():%Y%m%d-%H%M%S}.csv"
         return StreamingHttpResponse(
             csv_lines(queryset.select_related(None)),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    @admin.action(
+        description=_("Export those of the selected who get updates, as CSV"),
+        permissions=["export"],
+    )
+    def export_update_recipients_csv(self, request, queryset):
+        # Only those an update would go to now: asked, not stopped, counted.
+        filename = f"update-recipients-{timezone.now():%Y%m%d-%H%M%S}.csv"
+        return StreamingHttpResponse(
+            csv_lines(queryset.select_related(None).update_recipients(), UPDATE_RECIPIENT_COLUMNS),
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
@@ -293,6 +334,109 @@ class CommentReviewAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+
+@admin.register(Update)
+class UpdateAdmin(admin.ModelAdmin):
+    """Updates to a letter's signers: written and previewed here, tested on
+    oneself, then sent (by the worker, a batch a minute) with an action."""
+
+    list_display = ["subject", "campaign", "state", "progress", "created_at"]
+    list_filter = ["state", "campaign"]
+    list_select_related = ["campaign"]
+    search_fields = ["subject"]
+    fields = ["campaign", ("subject", "subject_es"), ("body", "body_es")]
+    actions = ["send_to_signers", "pause_sending", "resume_sending", "send_test_to_me"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 14})}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "campaign":
+            kwargs["queryset"] = Campaign.objects.published()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once sending starts, the words are those the recipients got.
+        if obj is not None and not obj.is_draft:
+            return ["campaign", "subject", "subject_es", "body", "body_es"]
+        return []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        update = context.get("original")
+        if update is not None:
+            context["previews"] = [
+                (name, mail.update_email(update, to=request.user.email, language=code))
+                for code, name in settings.LANGUAGES
+            ]
+            if update.is_draft:
+                context["recipients_now"] = update.recipients().count()
+        return super().render_change_form(request, context, add, change, **kwargs)
+
+    @admin.display(description=_("sent"))
+    def progress(self, update):
+        if update.state == Update.State.DRAFT:
+            return None  # the admin's "-"
+        return f"{update.sent_count:,} / {update.recipient_total:,}"
+
+    def has_send_permission(self, request):
+        return request.user.has_perm("pledges.send_update")
+
+    @admin.action(description=_("Send the selected update to its signers"), permissions=["send"])
+    def send_to_signers(self, request, queryset):
+        for update in queryset:
+            if services.start_sending_update(update):
+                self.message_user(
+                    request,
+                    _("“%s” is being sent: the worker sends it a batch a minute.") % update,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("“%s” was sent already (or is being sent): nothing done.") % update,
+                    messages.WARNING,
+                )
+
+    @admin.action(description=_("Pause sending"), permissions=["send"])
+    def pause_sending(self, request, queryset):
+        for update in queryset:
+            if services.pause_update(update):
+                self.message_user(request, _("“%s” paused after its current batch.") % update)
+            else:
+                self.message_user(request, _("“%s” was not being sent.") % update, messages.WARNING)
+
+    @admin.action(description=_("Resume sending"), permissions=["send"])
+    def resume_sending(self, request, queryset):
+        for update in queryset:
+            if services.resume_update(update):
+                self.message_user(
+                    request, _("“%s”: sending goes on, to those not sent to yet.") % update
+                )
+            else:
+                self.message_user(
+                    request, _("“%s” was not paused nor being sent.") % update, messages.WARNING
+                )
+
+    @admin.action(description=_("Send me a test of the selected update"), permissions=["view"])
+    def send_test_to_me(self, request, queryset):
+        if not request.user.email:
+            self.message_user(
+                request,
+                _("Your account has no email address: add one under “Users” first."),
+                messages.ERROR,
+            )
+            return
+        for update in queryset:
+            for code, _name in settings.LANGUAGES:
+                services.send_test_of_update(update, request.user.email, code)
+        self.message_user(
+            request,
+            _("A test in each language is on its way to %(address)s.")
+            % {"address": request.user.email},
+        )
 
 
 @admin.register(BlockedDomain)

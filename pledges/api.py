@@ -26,7 +26,7 @@ def campaign_detail(request, slug):
     key = f"api-campaign:{slug}:{get_language()}"
     data = cache.get(key)
     if data is None:
-        campaign = Campaign.objects.filter(slug=slug).first()
+        campaign = Campaign.objects.published().filter(slug=slug).first()
         if campaign is None:
             return JsonResponse({"error": f"No campaign has the slug “{slug}”."}, status=404)
         data = _campaign_data(campaign)

@@ -21,6 +21,18 @@ COLUMNS = [
     ("confirmed_at", "confirmed_at"),
 ]
 
+# Those who asked for updates: whom to write to, in which language, and the
+# record of their consent.
+UPDATE_RECIPIENT_COLUMNS = [
+    ("id", "id"),
+    ("campaign", "campaign__slug"),
+    ("name", "name"),
+    ("email", "email"),
+    ("language", "email_language"),
+    ("updates_consent_version", "updates_consent_version"),
+    ("updates_consented_at", "updates_consented_at"),
+]
+
 # A cell starting with one of these is read as a formula by Excel, LibreOffice
 # and Google Sheets: "=HYPERLINK(…)" in a signer's name would run on the
 # staff member's machine. A leading apostrophe makes the cell plain text.
@@ -34,8 +46,8 @@ def spreadsheet_safe(value):
     return text
 
 
-def _rows(signatures):
-    rows = signatures.order_by("pk").values_list(*(field for _, field in COLUMNS))
+def _rows(signatures, columns=COLUMNS):
+    rows = signatures.order_by("pk").values_list(*(field for _, field in columns))
     return rows.iterator(chunk_size=2000)
 
 
@@ -46,13 +58,13 @@ class _Echo:
         return line
 
 
-def csv_lines(signatures):
+def csv_lines(signatures, columns=COLUMNS):
     """Yield the CSV, header first, a line at a time."""
     writer = csv.writer(_Echo())
     # The byte-order mark tells Excel the file is UTF-8, so names in any
     # script open as typed.
-    yield "\ufeff" + writer.writerow([header for header, _ in COLUMNS])
-    for row in _rows(signatures):
+    yield "\ufeff" + writer.writerow([header for header, _ in columns])
+    for row in _rows(signatures, columns):
         yield writer.writerow([spreadsheet_safe(value) for value in row])
 
 

@@ -12,6 +12,7 @@ from django_countries import countries
 
 from pledges import clients
 from pledges.addresses import domain_and_parents
+from pledges.consent import UPDATES_WORDING
 from pledges.models import BlockedDomain, Industry
 
 _STARTED_SALT = "pledges.sign-form-started"
@@ -202,6 +203,15 @@ class SignatureForm(SignerDetailsForm):
         label=_("Leave this empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    # Its own consent, never ticked for the signer (pledges/consent.py).
+    wants_updates = forms.BooleanField(
+        label=UPDATES_WORDING,
+        required=False,
+        help_text=_("Now and then, news of the campaign. Every email has a link to stop them."),
+    )
+
+    DETAILS = [*SignerDetailsForm.DETAILS, "wants_updates"]
 
     def __init__(self, *args, client="", **kwargs):
         """`client`: the keyed hash of the sender's address (clients.client_hash),

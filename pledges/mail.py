@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from pledges import tokens
 
@@ -38,3 +39,34 @@ def signature_email(signature, kind):
     subject = render_to_string(f"pledges/email/{kind}_subject.txt", context)
     body = render_to_string(f"pledges/email/{kind}_body.txt", context)
     return EmailMessage(subject=" ".join(subject.split()), body=body, to=[signature.email])
+
+
+def update_email(update, signature=None, to=None, language=None):
+    """An update, as its recipient `signature` gets it: in the language they
+    signed in, with the link that stops updates in its body and in the
+    List-Unsubscribe headers, which mail providers show as their own button
+    and press with one POST (RFC 8058). Without a signature (a test sent to
+    staff at `to`, in `language`), the link is one that does nothing."""
+    language = signature.email_language if signature else language
+    with translation.override(language or settings.LANGUAGE_CODE):
+        token = tokens.unsubscribe_token(signature) if signature else "test-email"
+        unsubscribe_url = absolute_url(reverse("pledges:unsubscribe", args=[token]))
+        context = {
+            "update": update,
+            "campaign": update.campaign,
+            "body": update.local_body.replace("\r\n", "\n").strip(),
+            "letter_url": absolute_url(update.campaign.page_url()),
+            "unsubscribe_url": unsubscribe_url,
+            "privacy_url": absolute_url(reverse("pledges:privacy")),
+        }
+        subject = " ".join(update.local_subject.split())
+        body = render_to_string("pledges/email/update_body.txt", context)
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        to=[signature.email if signature else to],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from campaign.models import Campaign
+from campaign.models import Campaign, TranslatedText
 from pledges import counting
 from pledges.addresses import canonical_email, normalize_email
-from pledges.consent import CONSENT_VERSION
+from pledges.consent import CONSENT_VERSION, UPDATES_CONSENT_VERSION
 
 
 class Industry(models.TextChoices):
@@ -159,6 +159,7 @@ class SignatureQuerySet(models.QuerySet):
             quote="",
             ip_hash="",
             email_requested_at=None,
+            wants_updates=False,
             anonymised_at=timezone.now(),
         )
         return anonymised
@@ -204,6 +205,12 @@ class SignatureQuerySet(models.QuerySet):
             .exclude(comment="")
             .order_by("created_at", "id")
         )
+
+    def update_recipients(self):
+        """Who an update goes to: signers who asked for updates and have not
+        stopped them, whose signature counts (confirmed, neither hidden nor
+        spam) and is not anonymised (a withdrawn one is gone)."""
+        return self.counted().filter(wants_updates=True, anonymised_at__isnull=True)
 
     def featured_voices(self):
         """The signers staff chose to quote on the campaign page, founding signers
@@ -281,6 +288,9 @@ class SignatureQuerySet(models.QuerySet):
             **details,
         )
         signature.set_email(signature.email)
+        if signature.wants_updates:
+            signature.updates_consented_at = signature.consented_at
+            signature.updates_consent_version = UPDATES_CONSENT_VERSION
         fields = _stored_fields()
         values = [
             field.get_db_prep_save(getattr(signature, field.attname), connection)
@@ -371,6 +381,15 @@ class Signature(models.Model):
     email_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     email_language = models.CharField(max_length=10, blank=True, editable=False, db_default="")
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # Updates about the campaign: a consent of its own, asked with a box left
+    # unticked (or from the confirmation page), recorded like the signature's;
+    # the link in every update stops them and keeps the signature.
+    wants_updates = models.BooleanField(_("wants updates"), default=False, db_default=False)
+    updates_consent_version = models.CharField(
+        _("updates consent version"), max_length=20, blank=True, default="", db_default=""
+    )
+    updates_consented_at = models.DateTimeField(_("asked for updates"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("stopped updates"), null=True, blank=True)
     # Featured voices: staff pick a signer and quote them on the campaign page.
     is_featured = models.BooleanField(
         _("featured"),
@@ -502,6 +521,24 @@ class Signature(models.Model):
     def too_late_to_confirm(self):
         """Unconfirmed, and its letter closed more than CONFIRMATION_GRACE_HOURS ago."""
         return not self.is_confirmed and not self.campaign.accepts_confirmations()
+
+    def ask_for_updates(self):
+        """The signer asked, from their confirmation page, for updates."""
+        now = timezone.now()
+        Signature.objects.filter(pk=self.pk).update(
+            wants_updates=True,
+            updates_consented_at=now,
+            updates_consent_version=UPDATES_CONSENT_VERSION,
+            unsubscribed_at=None,
+        )
+        self.refresh_from_db(fields=["wants_updates", "updates_consented_at", "unsubscribed_at"])
+
+    def stop_updates(self):
+        """No more updates (the link in each one); the signature stays and counts."""
+        Signature.objects.filter(pk=self.pk, wants_updates=True).update(
+            wants_updates=False, unsubscribed_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["wants_updates", "unsubscribed_at"])
 
     def withdraw(self):
         """Delete this signature and everything personal with it; the count drops."""
@@ -651,6 +688,111 @@ UNNAMED = "Signature #"
 def signature_number(pk):
     """How a signature without a name (anonymised, withdrawn) is named."""
     return f"{UNNAMED}{pk}"
+
+
+class Update(models.Model):
+    """News for the signers of one letter who asked for it: written in the
+    admin, then sent by the task worker (pledges/tasks.py), a batch a minute,
+    to each recipient at most once (UpdateDelivery)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        SENT = "sent", _("Sent")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("letter"), on_delete=models.CASCADE, related_name="updates"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(
+        _("body"),
+        help_text=_("Plain text. The link to stop updates is added below it in every email."),
+    )
+    subject_es = models.CharField(
+        _("subject (español)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave blank to send the English text to those who signed in Spanish."),
+    )
+    body_es = models.TextField(_("body (español)"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.DRAFT, editable=False
+    )
+    # Set once the worker has listed the recipients (when sending starts).
+    recipient_total = models.PositiveIntegerField(_("recipients"), default=0, editable=False)
+    recipients_listed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_count = models.PositiveIntegerField(_("sent"), default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    send_started_at = models.DateTimeField(_("sending started"), null=True, editable=False)
+    finished_at = models.DateTimeField(_("sending finished"), null=True, editable=False)
+
+    local_subject = TranslatedText("subject")
+    local_body = TranslatedText("body")
+
+    class Meta:
+        verbose_name = _("update to signers")
+        verbose_name_plural = _("updates to signers")
+        ordering = ["-created_at"]
+        permissions = [("send_update", _("Can send updates"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["draft", "sending", "paused", "sent"]),
+                name="update_state_known",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    def clean(self):
+        super().clean()
+        for field in ("subject", "subject_es"):
+            if "\n" in getattr(self, field) or "\r" in getattr(self, field):
+                raise ValidationError({field: _("A subject is one line.")})
+
+    @property
+    def is_draft(self):
+        return self.state == self.State.DRAFT
+
+    def recipients(self):
+        """Who would get it if it were sent now (once sending starts, the list is kept)."""
+        return Signature.objects.filter(campaign=self.campaign_id).update_recipients()
+
+
+class UpdateDelivery(models.Model):
+    """One recipient of one update, listed when sending starts. Claimed by one
+    worker before the email is sent, and never claimed again, so that nobody
+    gets an update twice, whatever restarts or doubled clicks happen."""
+
+    update = models.ForeignKey(Update, on_delete=models.CASCADE, related_name="deliveries")
+    # Withdrawing a signature deletes this row too: nothing of the signer stays.
+    signature = models.ForeignKey(Signature, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "signature"], name="one_delivery_per_recipient"
+            ),
+        ]
+        indexes = [
+            # The worker's next batch: this update's rows not claimed yet.
+            models.Index("update", "claimed_at", "id", name="delivery_next_batch"),
+        ]
+
+    def __str__(self):
+        return f"{self.update_id} → {self.signature_id}"
 
 
 class CommentToReview(Signature):

@@ -1,4 +1,6 @@
-"""Signing the letter: one write that spans the network's budget, the signature, its email."""
+"""What visitors and staff do that spans several rows or the worker: signing
+the letter (the network's budget, the signature, its email), confirming it,
+and sending an update to the letter's signers."""
 
 import threading
 import time
@@ -12,8 +14,8 @@ from django.utils.translation import get_language
 from django_tasks.backends.immediate import ImmediateBackend
 
 from pledges import throttle
-from pledges.models import Signature
-from pledges.tasks import send_requested_emails
+from pledges.models import Signature, Update
+from pledges.tasks import send_requested_emails, send_update, send_update_test
 from timesup.writes import one_writer_at_a_time
 
 
@@ -90,3 +92,43 @@ class EmailBatches:
 
 
 email_batches = EmailBatches()
+
+
+# Updates to signers: staff press the admin's actions; the worker sends.
+
+
+def start_sending_update(update):
+    """Queue a draft update for the worker to send (pledges/tasks.py). False,
+    with nothing queued, if it is sent or being sent already: pressing the
+    action twice sends nobody anything twice."""
+    started = Update.objects.filter(pk=update.pk, state=Update.State.DRAFT).update(
+        state=Update.State.SENDING, send_started_at=timezone.now()
+    )
+    if started:
+        transaction.on_commit(lambda: send_update.enqueue(update.pk))
+    return bool(started)
+
+
+def pause_update(update):
+    """Stop after the batch being sent; False if it was not being sent."""
+    return bool(
+        Update.objects.filter(pk=update.pk, state=Update.State.SENDING).update(
+            state=Update.State.PAUSED
+        )
+    )
+
+
+def resume_update(update):
+    """Send the rest of a paused update (or of one whose worker stopped):
+    those already sent to are not sent to again."""
+    resumed = Update.objects.filter(
+        pk=update.pk, state__in=[Update.State.PAUSED, Update.State.SENDING]
+    ).update(state=Update.State.SENDING)
+    if resumed:
+        transaction.on_commit(lambda: send_update.enqueue(update.pk))
+    return bool(resumed)
+
+
+def send_test_of_update(update, address, language):
+    """The update, as a recipient in `language` gets it, to a staff member's address."""
+    transaction.on_commit(lambda: send_update_test.enqueue(update.pk, address, language))

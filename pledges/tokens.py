@@ -15,6 +15,7 @@ from pledges.models import Signature
 # link can never be used as a confirmation link or the other way round.
 CONFIRMATION = "pledges.confirm"
 WITHDRAWAL = "pledges.withdraw"
+UNSUBSCRIBE = "pledges.unsubscribe"
 
 
 class InvalidLink(Exception):
@@ -41,8 +42,13 @@ def withdrawal_token(signature):
     return make_token(signature, WITHDRAWAL)
 
 
+def unsubscribe_token(signature):
+    return make_token(signature, UNSUBSCRIBE)
+
+
 def signature_from_token(token, purpose):
-    """The signature a link is for. Confirmation links expire; withdrawal links never do."""
+    """The signature a link is for. Confirmation links expire; withdrawal and
+    unsubscribe links work as long as the signature is there."""
     max_age = settings.CONFIRMATION_DAYS * 86400 if purpose == CONFIRMATION else None
     try:
         pk, fingerprint = signing.loads(token, salt=purpose, max_age=max_age)

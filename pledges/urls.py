@@ -1,15 +1,28 @@
-from django.urls import path
+from django.urls import include, path
 
 from pledges import views
 
-app_name = "pledges"
-urlpatterns = [
+# Each letter's own pages. The featured letter's are at the site's root too
+# (/en/sign/…), as they were before there were several letters; the same
+# names reverse to either address (with or without the slug): see
+# Campaign.page_url().
+letter_pages = [
     path("", views.home, name="home"),
     path("sign/", views.sign, name="sign"),
     path("sign/thanks/", views.thanks, name="thanks"),
+    path("signatures/", views.wall, name="wall"),
+    path("stats/", views.stats, name="stats"),
+]
+
+app_name = "pledges"
+urlpatterns = [
+    *letter_pages,
+    path("letters/", views.letters, name="letters"),
+    path("letters/<slug:slug>/", include(letter_pages)),
+    path("letters/<slug:slug>/preview/", views.preview, name="preview"),
+    # Links in emails: they name a signature, whichever letter it signed.
     path("sign/confirm/<str:token>/", views.confirm, name="confirm"),
     path("sign/withdraw/<str:token>/", views.withdraw, name="withdraw"),
-    path("signatures/", views.wall, name="wall"),
+    path("updates/stop/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("privacy/", views.privacy, name="privacy"),
-    path("stats/", views.stats, name="stats"),
 ]

@@ -3,16 +3,18 @@ from datetime import UTC, datetime, timedelta
 
 from csp.decorators import csp_replace
 from django.conf import settings
+from django.contrib.auth.decorators import permission_required
 from django.core.cache import caches
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from campaign.models import Campaign
 from pledges import charts, clients, throttle, tokens
-from pledges.consent import CONSENT_VERSION, CONSENT_WORDING
+from pledges.consent import CONSENT_VERSION, CONSENT_WORDING, UPDATES_WORDING
 from pledges.forms import SignatureForm, fill_time_token
 from pledges.models import Signature
 from pledges.services import confirm_signature, sign_letter
@@ -33,20 +35,25 @@ _CURSOR = re.compile(r"(\d{1,17})\.(\d{1,18})", re.ASCII)
 FEATURED_VOICES_SHOWN = 12
 
 
-def _featured_campaign():
-    return get_object_or_404(Campaign.objects.featured())
+def _letter(slug):
+    """The letter a page is for: the featured one at the site's root (slug
+    None), else the published one with this slug. A draft has no public page."""
+    if slug is None:
+        return get_object_or_404(Campaign.objects.featured())
+    return get_object_or_404(Campaign.objects.published(), slug=slug)
 
 
-def _featured_campaign_to_sign():
-    """The featured campaign, kept in this process as long as a page is
+def _letter_to_sign(slug):
+    """The letter, kept in this process as long as a page is
     (PAGE_CACHE_SECONDS): each signature spared the query, and the form it
     came from is as old. Closing signing takes effect within those seconds."""
     seconds = settings.PAGE_CACHE_SECONDS
-    campaign = caches["local"].get("featured-campaign") if seconds else None
+    key = f"letter-to-sign:{slug or ''}"
+    campaign = caches["local"].get(key) if seconds else None
     if campaign is None:
-        campaign = _featured_campaign()
+        campaign = _letter(slug)
         if seconds:
-            caches["local"].set("featured-campaign", campaign, seconds)
+            caches["local"].set(key, campaign, seconds)
     return campaign
 
 
@@ -59,14 +66,41 @@ def _progress_context(campaign):
     }
 
 
-@cache_public_page
-def home(request):
-    campaign = _featured_campaign()
+def _home_context(campaign):
     voices = Signature.objects.filter(campaign=campaign).featured_voices()
+    return {**_progress_context(campaign), "voices": voices[:FEATURED_VOICES_SHOWN]}
+
+
+@cache_public_page
+def home(request, slug=None):
+    return render(request, "pledges/home.html", _home_context(_letter(slug)))
+
+
+@never_cache
+@permission_required("campaign.view_campaign", login_url="admin:login")
+def preview(request, slug):
+    """A letter's page as visitors will see it, draft or not, for staff only."""
+    campaign = get_object_or_404(Campaign, slug=slug)
+    response = render(request, "pledges/home.html", {**_home_context(campaign), "preview": True})
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@cache_public_page
+def letters(request):
+    """Every published letter: the open ones, then the closed ones with their final counts."""
+    published = list(Campaign.objects.published().order_by("-published_at", "title"))
     return render(
         request,
-        "pledges/home.html",
-        {**_progress_context(campaign), "voices": voices[:FEATURED_VOICES_SHOWN]},
+        "pledges/letters.html",
+        {
+            "open_letters": [c for c in published if c.signing_open],
+            "closed_letters": sorted(
+                (c for c in published if not c.signing_open),
+                key=lambda c: c.closed_at or c.updated_at,  # the most recently closed first
+                reverse=True,
+            ),
+        },
     )
 
 
@@ -76,8 +110,8 @@ def home(request):
 @require_same_origin
 @cache_public_page(holes=[fill_time_token], browser_may_keep=False)
 @require_http_methods(["GET", "HEAD", "POST"])
-def sign(request):
-    campaign = _featured_campaign_to_sign()
+def sign(request, slug=None):
+    campaign = _letter_to_sign(slug)
     if not campaign.signing_open:
         status = 403 if request.method == "POST" else 200
         context = {"campaign": campaign, "signature_count": campaign.signature_count()}
@@ -93,9 +127,9 @@ def sign(request):
             return _sign_page(request, campaign, form, limited=limited)
         # The same answer whether this address is new, unconfirmed or
         # confirmed: the page must not reveal who has signed.
-        return redirect("pledges:thanks")
+        return redirect(campaign.page_url("thanks"))
     if form.is_bot:
-        return redirect("pledges:thanks")  # nothing stored; nothing for the bot to learn
+        return redirect(campaign.page_url("thanks"))  # nothing stored; nothing for the bot to learn
     return _sign_page(request, campaign, form)
 
 
@@ -119,8 +153,8 @@ def _sign_page(request, campaign, form=None, limited=None):
 
 
 @cache_public_page(browser_may_keep=False)
-def thanks(request):
-    campaign = _featured_campaign()
+def thanks(request, slug=None):
+    campaign = _letter(slug)
     return render(
         request,
         "pledges/thanks.html",
@@ -158,12 +192,24 @@ def confirm(request, token):
         return render(request, "pledges/confirm_too_late.html", context, status=410)
     if request.method == "POST" or signature.is_confirmed:
         confirm_signature(signature)
-        return render(
-            request,
-            "pledges/confirmed.html",
-            {"campaign": campaign, "signature_count": campaign.signature_count()},
-        )
-    return render(request, "pledges/confirm.html", {"campaign": campaign, "token": token})
+        if request.POST.get("updates") == "yes":
+            signature.ask_for_updates()
+        context = {
+            "campaign": campaign,
+            "signature_count": campaign.signature_count(),
+            "signature": signature,
+            "token": token,
+            "asked_now": request.POST.get("updates") == "yes",
+            "updates_wording": UPDATES_WORDING,
+        }
+        return render(request, "pledges/confirmed.html", context)
+    context = {
+        "campaign": campaign,
+        "token": token,
+        "signature": signature,
+        "updates_wording": UPDATES_WORDING,
+    }
+    return render(request, "pledges/confirm.html", context)
 
 
 @never_cache
@@ -184,6 +230,26 @@ def withdraw(request, token):
     return render(request, "pledges/withdraw.html", {"campaign": campaign, "token": token})
 
 
+# Mail providers' unsubscribe buttons POST "List-Unsubscribe=One-Click" here
+# from their own servers (RFC 8058), with no cookie and no CSRF token: the
+# token in the address is the proof, and all it can do is stop emails.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """The link in every update: after one click (GET only asks, for the mail
+    scanners that open every link), no more updates; the signature stays."""
+    signature, problem = _signature_from_link(request, token, tokens.UNSUBSCRIBE)
+    if problem:
+        return problem
+    campaign = signature.campaign
+    if request.method == "POST":
+        signature.stop_updates()
+        return render(request, "pledges/unsubscribed.html", {"campaign": campaign})
+    context = {"campaign": campaign, "token": token, "signature": signature}
+    return render(request, "pledges/unsubscribe.html", context)
+
+
 def privacy(request):
     return render(
         request,
@@ -199,9 +265,9 @@ def privacy(request):
 
 
 @cache_public_page
-def stats(request):
+def stats(request, slug=None):
     """Who has signed, in numbers: charts drawn on the server, each with its table."""
-    campaign = _featured_campaign()
+    campaign = _letter(slug)
     statistics = campaign_statistics(campaign)
     by_industry = [(industry_name(code), n) for code, n in statistics["by_industry"]]
     by_country = [(country_name(code), n) for code, n in statistics["by_country"]]
@@ -233,13 +299,13 @@ def stats(request):
 
 
 @cache_public_page
-def wall(request):
+def wall(request, slug=None):
     """The public wall, newest first, a page at a time.
 
     Pages are keyed by the last signature shown (`?after=<microseconds>.<id>`),
     not by page number, so a deep page costs what the first one does.
     """
-    campaign = _featured_campaign()
+    campaign = _letter(slug)
     signatures = Signature.objects.filter(campaign=campaign).wall()
     after = _parse_cursor(request.GET.get("after", ""))
     if after:
@@ -284,6 +350,5 @@ def _parse_cursor(value):
 @cache_public_page
 @shared_with_other_sites
 def embed(request, slug=None):
-    campaigns = Campaign.objects.all() if slug else Campaign.objects.featured()
-    campaign = get_object_or_404(campaigns, **({"slug": slug} if slug else {}))
+    campaign = _letter(slug)
     return render(request, "pledges/embed.html", _progress_context(campaign))

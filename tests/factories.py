@@ -27,6 +27,7 @@ def make_campaign(**fields):
         "donation_url": "https://example.org/donate",
         "signing_open": True,
         "is_featured": False,
+        "published_at": timezone.now(),
     }
     return Campaign.objects.create(**{**defaults, **fields})
 

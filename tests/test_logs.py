@@ -55,6 +55,17 @@ def test_refused_link_requests_log_no_token(campaign, site_log):
     assert withdraw.split(":")[-1] not in log
 
 
+def test_a_refused_unsubscribe_request_logs_no_token(campaign, site_log):
+    signature = make_signature(campaign, wants_updates=True)
+    unsubscribe = tokens.unsubscribe_token(signature)
+
+    assert HttpsClient().put(reverse("pledges:unsubscribe", args=[unsubscribe])).status_code == 405
+
+    log = site_log.getvalue()
+    assert "/updates/stop/…" in log
+    assert unsubscribe not in log and unsubscribe.split(":")[-1] not in log
+
+
 def test_a_json_log_line_holds_no_token_either():
     record = logging.LogRecord(
         "django.request",

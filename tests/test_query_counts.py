@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from pledges import tokens
 from pledges.models import Signature
-from tests.factories import make_featured_campaign, make_signature
+from tests.factories import make_campaign, make_featured_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,44 @@ def test_a_public_page_costs_the_same_queries_at_any_size(
     add_signatures(campaign, 60)
     with django_assert_num_queries(queries):
         assert client.get(path).status_code == 200
+
+
+LETTER_PAGE_QUERIES = {"home": 3, "sign": 1, "thanks": 1, "wall": 2, "stats": 2}
+
+
+@pytest.mark.parametrize(("page", "queries"), LETTER_PAGE_QUERIES.items())
+def test_a_letter_that_is_not_featured_costs_what_the_featured_one_does(
+    client, django_assert_num_queries, page, queries
+):
+    featured = make_featured_campaign()
+    other = make_campaign(slug="farmworkers")
+    for campaign in (featured, other):
+        add_signatures(campaign, 3)
+
+    for campaign in (featured, other):
+        assert campaign.is_featured == (campaign == featured)
+        with django_assert_num_queries(queries):
+            assert client.get(campaign.page_url(page)).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/embed/farmworkers/", "/api/campaigns/farmworkers/"])
+def test_a_letter_s_widget_and_api_cost_what_the_featured_one_s_do(
+    client, django_assert_num_queries, path
+):
+    make_featured_campaign()
+    add_signatures(make_campaign(slug="farmworkers"), 3)
+
+    with django_assert_num_queries(2):
+        assert client.get(path).status_code == 200
+
+
+def test_the_letters_page_costs_one_query_however_many_letters(client, django_assert_num_queries):
+    make_featured_campaign()
+    for _ in range(5):
+        add_signatures(make_campaign(), 2)
+
+    with django_assert_num_queries(1):
+        assert client.get(reverse("pledges:letters")).status_code == 200
 
 
 def test_a_deep_wall_page_costs_what_the_first_does(client, django_assert_num_queries, settings):

@@ -438,6 +438,9 @@ CONFIRMATION_GRACE_HOURS = env.int("CONFIRMATION_GRACE_HOURS", default=24)
 # each gunicorn process queues at most one sending task this often, not one
 # per signature (pledges/services.py).
 EMAIL_BATCH_SECONDS = env.int("EMAIL_BATCH_SECONDS", default=2)
+# Updates to signers the worker sends a minute: a batch this size, then the
+# next a minute later, within what the mail server allows (pledges/tasks.py).
+UPDATE_EMAILS_PER_MINUTE = env.int("UPDATE_EMAILS_PER_MINUTE", default=300)
 # Confirmation emails one address can be sent again in a day.
 CONFIRMATION_RESENDS_PER_DAY = env.int("CONFIRMATION_RESENDS_PER_DAY", default=3)
 # Days after a campaign closes before its signatures are anonymised

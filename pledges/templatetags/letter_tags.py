@@ -30,11 +30,20 @@ def language_switch(context):
     }
 
 
+@register.simple_tag
+def letter_url(campaign, page="home"):
+    """The address of one of `campaign`'s pages (Campaign.page_url); the
+    featured letter's where a page has no campaign (an error page)."""
+    if not campaign:
+        return reverse(f"pledges:{page}")
+    return campaign.page_url(page)
+
+
 @register.inclusion_tag("pledges/_share.html", takes_context=True)
 def share_links(context, campaign):
     """Links that open a post, a message or an email with the campaign's own
     words, its hashtag and the link to sign, in the visitor's language."""
-    sign_url = context["request"].build_absolute_uri(reverse("pledges:sign"))
+    sign_url = context["request"].build_absolute_uri(campaign.page_url("sign"))
     return {
         "campaign": campaign,
         "sign_url": sign_url,

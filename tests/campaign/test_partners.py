@@ -176,14 +176,20 @@ def test_the_widget_is_the_one_page_other_sites_may_frame(client, campaign):
     assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
 
 
-def test_a_campaign_that_is_not_being_signed_here_links_to_its_letter(client, campaign):
+def test_the_widget_of_a_letter_that_is_not_featured_links_to_that_letter(client, campaign):
     make_campaign(slug="earlier", title="An earlier letter")
 
     page = client.get("/embed/earlier/").content.decode()
 
     assert "An earlier letter" in page
-    assert 'href="/en/sign/"' not in page
-    assert 'href="/en/"' in page
+    assert 'href="/en/sign/"' not in page  # not the featured letter's form
+    assert 'href="/en/letters/earlier/sign/"' in page
+
+
+def test_a_draft_has_no_widget(client, campaign):
+    make_campaign(slug="draft", published_at=None)
+
+    assert client.get("/embed/draft/").status_code == 404
 
 
 def test_an_unknown_widget_is_not_found(client, campaign):

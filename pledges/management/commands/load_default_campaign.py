@@ -20,8 +20,8 @@ class Command(BaseCommand):
             self.stdout.write("A campaign exists already: nothing loaded.")
             return
         with transaction.atomic():
-            campaign = Campaign.objects.create(**TIMES_UP)
             now = timezone.now()
+            campaign = Campaign.objects.create(**TIMES_UP, published_at=now)
             for signer in FOUNDING_SIGNERS:
                 Signature.objects.create(
                     campaign=campaign,
