@@ -380,7 +380,12 @@ class UpdateAdmin(admin.ModelAdmin):
     def progress(self, update):
         if update.state == Update.State.DRAFT:
             return None  # the admin's "-"
-        return f"{update.sent_count:,} / {update.recipient_total:,}"
+        progress = f"{update.sent_count:,} / {update.recipient_total:,}"
+        if update.is_stalled:
+            return _("%(progress)s: stalled, no batch for minutes (its worker stopped?)") % {
+                "progress": progress
+            }
+        return progress
 
     def has_send_permission(self, request):
         return request.user.has_perm("pledges.send_update")
@@ -417,7 +422,9 @@ class UpdateAdmin(admin.ModelAdmin):
                 )
             else:
                 self.message_user(
-                    request, _("“%s” was not paused nor being sent.") % update, messages.WARNING
+                    request,
+                    _("“%s” is being sent (or is not paused): nothing done.") % update,
+                    messages.WARNING,
                 )
 
     @admin.action(description=_("Send me a test of the selected update"), permissions=["view"])

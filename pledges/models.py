@@ -723,6 +723,9 @@ class Update(models.Model):
     recipient_total = models.PositiveIntegerField(_("recipients"), default=0, editable=False)
     recipients_listed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_count = models.PositiveIntegerField(_("sent"), default=0, editable=False)
+    # When the worker last took a batch: a send with none for STALLED_AFTER
+    # has lost its worker, and may be resumed without doubling its pace.
+    last_batch_at = models.DateTimeField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("written by"),
@@ -738,6 +741,10 @@ class Update(models.Model):
 
     local_subject = TranslatedText("subject")
     local_body = TranslatedText("body")
+
+    # A batch is taken every minute while sending; none for this long, and
+    # the worker that was sending it has stopped.
+    STALLED_AFTER = timedelta(minutes=3)
 
     class Meta:
         verbose_name = _("update to signers")
@@ -763,6 +770,14 @@ class Update(models.Model):
     @property
     def is_draft(self):
         return self.state == self.State.DRAFT
+
+    @property
+    def is_stalled(self):
+        """Being sent, but no batch taken for STALLED_AFTER: its worker stopped."""
+        last = self.last_batch_at or self.send_started_at
+        return self.state == self.State.SENDING and (
+            last is None or last < timezone.now() - self.STALLED_AFTER
+        )
 
     def recipients(self):
         """Who would get it if it were sent now (once sending starts, the list is kept)."""

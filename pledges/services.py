@@ -8,7 +8,7 @@ from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django_tasks.backends.immediate import ImmediateBackend
@@ -119,11 +119,23 @@ def pause_update(update):
 
 
 def resume_update(update):
-    """Send the rest of a paused update (or of one whose worker stopped):
-    those already sent to are not sent to again."""
-    resumed = Update.objects.filter(
-        pk=update.pk, state__in=[Update.State.PAUSED, Update.State.SENDING]
-    ).update(state=Update.State.SENDING)
+    """Send the rest of a paused update, or of one whose worker stopped
+    mid-send (no batch for Update.STALLED_AFTER): those already sent to are
+    not sent to again. False for one whose worker is still sending it: a
+    second chain of batches would double the pace."""
+    now = timezone.now()
+    stalled = models.Q(state=Update.State.SENDING) & (
+        models.Q(last_batch_at__lt=now - Update.STALLED_AFTER)
+        | models.Q(
+            last_batch_at__isnull=True,
+            send_started_at__lt=now - Update.STALLED_AFTER,
+        )
+    )
+    resumed = (
+        Update.objects.filter(pk=update.pk)
+        .filter(models.Q(state=Update.State.PAUSED) | stalled)
+        .update(state=Update.State.SENDING, last_batch_at=now)
+    )
     if resumed:
         transaction.on_commit(lambda: send_update.enqueue(update.pk))
     return bool(resumed)

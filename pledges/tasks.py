@@ -126,6 +126,7 @@ def send_update_batch(update_id):
         UpdateDelivery.objects.filter(pk__in=[pk for pk, _ in batch]).update(
             claimed_at=timezone.now()
         )
+        Update.objects.filter(pk=update.pk).update(last_batch_at=timezone.now())
     if not batch:
         return _finish(update)
     recipients = Signature.objects.filter(pk__in=[signature for _, signature in batch])

@@ -266,21 +266,44 @@ def test_pressing_send_twice_sends_nobody_anything_twice(admin_client, campaign,
     assert "was sent already" in response.content.decode()
 
 
-def test_a_worker_that_stopped_mid_batch_sends_no_one_the_update_again(campaign, deliver_emails):
+def test_a_worker_that_stopped_mid_batch_sends_no_one_the_update_again(
+    admin_client, campaign, deliver_emails
+):
     first, second = subscriber(campaign), subscriber(campaign)
-    update = make_update(campaign, state=Update.State.SENDING)
-    # A worker listed the recipients, claimed the first and died before it sent.
+    update = make_update(campaign)
+    # A worker listed the recipients, claimed the first, and died before it
+    # sent: nothing more happened for ten minutes.
+    ten_minutes_ago = timezone.now() - timedelta(minutes=10)
+    Update.objects.filter(pk=update.pk).update(
+        state=Update.State.SENDING, send_started_at=ten_minutes_ago, last_batch_at=ten_minutes_ago
+    )
     list_recipients(update)
-    UpdateDelivery.objects.filter(signature=first).update(claimed_at=timezone.now())
+    UpdateDelivery.objects.filter(signature=first).update(claimed_at=ten_minutes_ago)
+    assert "stalled" in admin_client.get(CHANGELIST).content.decode()
 
-    from pledges.services import resume_update
-
-    resume_update(update)
+    send(admin_client, update, action="resume_sending")
     deliver_emails()
-    resume_update(update)  # and once more, for good measure
+    send(admin_client, update, action="resume_sending")  # and once more, for good measure
     deliver_emails()
 
     assert [m.to for m in mail.outbox] == [[second.email]]
+
+
+def test_resuming_an_update_its_worker_is_sending_does_nothing(
+    admin_client, campaign, settings, deliver_emails
+):
+    settings.UPDATE_EMAILS_PER_MINUTE = 1
+    subscriber(campaign), subscriber(campaign), subscriber(campaign)
+    update = make_update(campaign)
+    send(admin_client, update)
+    deliver_emails()  # one batch taken just now; the next waits its minute
+
+    response = send(admin_client, update, action="resume_sending")
+    deliver_emails()
+
+    assert "is being sent (or is not paused): nothing done" in response.content.decode()
+    assert len(mail.outbox) == 1  # no second chain of batches
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
 
 
 def test_updates_leave_at_the_configured_pace_and_can_be_paused(
