@@ -9,6 +9,7 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -21,32 +22,46 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@pytest.mark.live
-def test_make_run_serves_with_gunicorn_and_its_task_worker_sends_the_emails(tmp_path):
+@contextmanager
+def served_by_make(target, var_dir, **environ):
+    """`make <target>` serving the site on a free port with its own SQLite
+    database under `var_dir`; yields its base URL once `/en/` answers, and
+    stops it, with every process it started, at the end."""
     port = _free_port()
-    env = {**os.environ, "VAR_DIR": str(tmp_path), "PORT": str(port)}
-    env.pop("DATABASE_URL", None)  # its own SQLite database under VAR_DIR
-    env["SIGNING_MIN_FILL_SECONDS"] = "0"  # this test is quicker than a person
-    log = (tmp_path / "run.log").open("w")
-    server = subprocess.Popen(
-        [shutil.which("make"), "--no-print-directory", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    env = {**os.environ, "VAR_DIR": str(var_dir), "PORT": str(port), **environ}
+    env.pop("DATABASE_URL", None)
+    log_path = var_dir / f"{target}.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [shutil.which("make"), "--no-print-directory", target],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # gunicorn's, the worker's, runserver's reloader's
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
             try:
-                form = urllib.request.urlopen(f"{base}/en/sign/", timeout=5).read().decode()
+                urllib.request.urlopen(f"{base}/en/", timeout=5)
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail((tmp_path / "run.log").read_text())
+                    pytest.fail(log_path.read_text())
                 time.sleep(0.5)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+@pytest.mark.live
+def test_make_run_serves_with_gunicorn_and_its_task_worker_sends_the_emails(tmp_path):
+    # SIGNING_MIN_FILL_SECONDS: this test is quicker than a person.
+    with served_by_make("run", tmp_path, SIGNING_MIN_FILL_SECONDS="0") as base:
+        form = urllib.request.urlopen(f"{base}/en/sign/", timeout=5).read().decode()
         started = re.search(r'name="started" value="([^"]+)"', form).group(1)
         body = urllib.parse.urlencode(
             {
@@ -67,42 +82,16 @@ def test_make_run_serves_with_gunicorn_and_its_task_worker_sends_the_emails(tmp_
         ):
             assert time.monotonic() < deadline, (tmp_path / "run.log").read_text()
             time.sleep(0.5)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     assert "Starting worker" in (tmp_path / "run.log").read_text()
 
 
 @pytest.mark.live
 def test_make_dev_serves_the_site_with_reload_and_debug_on(tmp_path):
-    port = _free_port()
-    env = {**os.environ, "VAR_DIR": str(tmp_path), "PORT": str(port)}
-    env.pop("DATABASE_URL", None)  # its own SQLite database under VAR_DIR
-    log = (tmp_path / "dev.log").open("w")
-    server = subprocess.Popen(
-        [shutil.which("make"), "--no-print-directory", "dev"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # runserver's reloader runs a child: stop them all
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                home = urllib.request.urlopen(f"http://127.0.0.1:{port}/en/", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail((tmp_path / "dev.log").read_text())
-                time.sleep(0.5)
+    with served_by_make("dev", tmp_path) as base:
+        home = urllib.request.urlopen(f"{base}/en/", timeout=5)
         page = home.read().decode()
         assert "Time&#x27;s Up" in page  # the campaign make dev loaded
         assert "Strict-Transport-Security" not in home.headers  # plain HTTP, as make run
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     output = (tmp_path / "dev.log").read_text()
     assert "Watching for file changes with StatReloader" in output  # reload on change
     assert "Starting development server" in output
