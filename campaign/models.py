@@ -29,12 +29,14 @@ class TranslatedText:
         return getattr(campaign, self.field)
 
 
-def _spanish(field, **options):
-    """The Spanish twin of an English text field, blank until staff translate it."""
+def spanish_twin(field, help_text=None, **options):
+    """The Spanish twin of an English text field, blank until staff translate
+    it (TranslatedText then reads the English one): a campaign's texts, an
+    update's."""
     return type(field)(
         format_lazy("{} (español)", field.verbose_name),
         blank=True,
-        help_text=_("Leave blank to show the English text on Spanish pages."),
+        help_text=help_text or _("Leave blank to show the English text on Spanish pages."),
         **options,
     )
 
@@ -124,11 +126,11 @@ class Campaign(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     # Spanish versions, edited in the admin beside the English ones.
-    title_es = _spanish(title, max_length=200)
-    statement_es = _spanish(statement)
-    letter_es = _spanish(letter)
-    donation_label_es = _spanish(donation_label, max_length=120)
-    share_text_es = _spanish(share_text, max_length=240)
+    title_es = spanish_twin(title, max_length=200)
+    statement_es = spanish_twin(statement)
+    letter_es = spanish_twin(letter)
+    donation_label_es = spanish_twin(donation_label, max_length=120)
+    share_text_es = spanish_twin(share_text, max_length=240)
 
     # The texts in the active language (English where no translation is written).
     local_title = TranslatedText("title")

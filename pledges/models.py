@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from campaign.models import Campaign, TranslatedText
+from campaign.models import Campaign, TranslatedText, spanish_twin
 from pledges import counting
 from pledges.addresses import canonical_email, normalize_email
 from pledges.consent import CONSENT_VERSION, UPDATES_CONSENT_VERSION
@@ -690,6 +690,9 @@ def signature_number(pk):
     return f"{UNNAMED}{pk}"
 
 
+_SPANISH_UPDATE_HELP = _("Leave blank to send the English text to those who signed in Spanish.")
+
+
 class Update(models.Model):
     """News for the signers of one letter who asked for it: written in the
     admin, then sent by the task worker (pledges/tasks.py), a batch a minute,
@@ -709,13 +712,8 @@ class Update(models.Model):
         _("body"),
         help_text=_("Plain text. The link to stop updates is added below it in every email."),
     )
-    subject_es = models.CharField(
-        _("subject (español)"),
-        max_length=200,
-        blank=True,
-        help_text=_("Leave blank to send the English text to those who signed in Spanish."),
-    )
-    body_es = models.TextField(_("body (español)"), blank=True)
+    subject_es = spanish_twin(subject, max_length=200, help_text=_SPANISH_UPDATE_HELP)
+    body_es = spanish_twin(body, help_text=_SPANISH_UPDATE_HELP)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.DRAFT, editable=False
     )

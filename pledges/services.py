@@ -121,8 +121,9 @@ def pause_update(update):
 def resume_update(update):
     """Send the rest of a paused update, or of one whose worker stopped
     mid-send (no batch for Update.STALLED_AFTER): those already sent to are
-    not sent to again. False for one whose worker is still sending it: a
-    second chain of batches would double the pace."""
+    not sent to again. False for one whose worker is still sending it. If
+    the paused update's next batch is still queued, the worker sends one
+    batch a minute all the same (tasks.send_update_batch)."""
     now = timezone.now()
     stalled = models.Q(state=Update.State.SENDING) & (
         models.Q(last_batch_at__lt=now - Update.STALLED_AFTER)
@@ -134,7 +135,7 @@ def resume_update(update):
     resumed = (
         Update.objects.filter(pk=update.pk)
         .filter(models.Q(state=Update.State.PAUSED) | stalled)
-        .update(state=Update.State.SENDING, last_batch_at=now)
+        .update(state=Update.State.SENDING)
     )
     if resumed:
         transaction.on_commit(lambda: send_update.enqueue(update.pk))

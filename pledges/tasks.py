@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django_tasks import default_task_backend, task
 
@@ -93,27 +93,44 @@ def send_update(update_id):
     one batch, then this task again a minute after the batch began, until
     none is left or staff pause it. A worker that runs tasks as they are
     queued (TASKS_IMMEDIATE, tests) sends every batch at once."""
+    deferred = default_task_backend.supports_defer
     while True:
         started = timezone.now()
-        outcome = send_update_batch(update_id)
+        outcome = send_update_batch(update_id, pace=BATCH_PACE if deferred else timedelta(0))
         if outcome != MORE_TO_SEND:
             return outcome
-        if default_task_backend.supports_defer:
-            send_update.using(run_after=started + timedelta(minutes=1)).enqueue(update_id)
+        if deferred:
+            send_update.using(run_after=started + BATCH_INTERVAL).enqueue(update_id)
             return outcome
 
 
 MORE_TO_SEND = "more to send"
+BATCH_INTERVAL = timedelta(minutes=1)
+# The least time between two batches, however many tasks try: a little under
+# the interval, for the worker's polling.
+BATCH_PACE = BATCH_INTERVAL - timedelta(seconds=10)
 
 
-def send_update_batch(update_id):
+def send_update_batch(update_id, pace=timedelta(0)):
     """One batch of an update that is being sent. Each recipient's row is
     claimed before the email leaves and never claimed again: a recipient gets
     it at most once, even if two workers run it or one stops mid-batch. Those
-    no longer eligible (unsubscribed, hidden, withdrawn since) are skipped."""
+    no longer eligible (unsubscribed, hidden, withdrawn since) are skipped.
+
+    At most one batch per `pace`: a task that finds the last batch more
+    recent stops, ending its chain, so a resume while the chain's next task
+    still waits leaves one chain, at the configured pace."""
     update = Update.objects.select_related("campaign").filter(pk=update_id).first()
     if update is None or update.state != Update.State.SENDING:
         return "not sending"
+    now = timezone.now()
+    took_the_batch = (
+        Update.objects.filter(pk=update.pk, state=Update.State.SENDING)
+        .filter(Q(last_batch_at__isnull=True) | Q(last_batch_at__lte=now - pace))
+        .update(last_batch_at=now)
+    )
+    if not took_the_batch:
+        return "batch taken by another task"
     if update.recipients_listed_at is None:
         list_recipients(update)
     with transaction.atomic():
@@ -126,7 +143,6 @@ def send_update_batch(update_id):
         UpdateDelivery.objects.filter(pk__in=[pk for pk, _ in batch]).update(
             claimed_at=timezone.now()
         )
-        Update.objects.filter(pk=update.pk).update(last_batch_at=timezone.now())
     if not batch:
         return _finish(update)
     recipients = Signature.objects.filter(pk__in=[signature for _, signature in batch])

@@ -192,14 +192,15 @@ def confirm(request, token):
         return render(request, "pledges/confirm_too_late.html", context, status=410)
     if request.method == "POST" or signature.is_confirmed:
         confirm_signature(signature)
-        if request.POST.get("updates") == "yes":
+        asks_for_updates = request.POST.get("updates") == "yes"
+        if asks_for_updates:
             signature.ask_for_updates()
         context = {
             "campaign": campaign,
             "signature_count": campaign.signature_count(),
             "signature": signature,
             "token": token,
-            "asked_now": request.POST.get("updates") == "yes",
+            "asked_now": asks_for_updates,
             "updates_wording": UPDATES_WORDING,
         }
         return render(request, "pledges/confirmed.html", context)

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('subject', models.CharField(max_length=200, verbose_name='subject')),
                 ('body', models.TextField(help_text='Plain text. The link to stop updates is added below it in every email.', verbose_name='body')),
                 ('subject_es', models.CharField(blank=True, help_text='Leave blank to send the English text to those who signed in Spanish.', max_length=200, verbose_name='subject (español)')),
-                ('body_es', models.TextField(blank=True, verbose_name='body (español)')),
+                ('body_es', models.TextField(blank=True, help_text='Leave blank to send the English text to those who signed in Spanish.', verbose_name='body (español)')),
                 ('state', models.CharField(choices=[('draft', 'Draft'), ('sending', 'Sending'), ('paused', 'Paused'), ('sent', 'Sent')], default='draft', editable=False, max_length=10, verbose_name='state')),
                 ('recipient_total', models.PositiveIntegerField(default=0, editable=False, verbose_name='recipients')),
                 ('recipients_listed_at', models.DateTimeField(blank=True, editable=False, null=True)),

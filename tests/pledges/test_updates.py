@@ -51,8 +51,14 @@ def send(admin_client, update, action="send_to_signers"):
     )
 
 
-def update_emails():
-    return [m for m in mail.outbox if "List-Unsubscribe" in m.extra_headers]
+def a_minute_passes():
+    """As if a minute went by: the next batch's task is due, and the last batch
+    is a minute old."""
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    for update in Update.objects.exclude(last_batch_at=None):
+        Update.objects.filter(pk=update.pk).update(
+            last_batch_at=update.last_batch_at - timedelta(minutes=1)
+        )
 
 
 # Asking for updates
@@ -323,7 +329,7 @@ def test_updates_leave_at_the_configured_pace_and_can_be_paused(
     assert waiting.run_after >= timezone.now() + timedelta(seconds=50)  # the next minute
 
     send(admin_client, update, action="pause_sending")
-    DBTaskResult.objects.filter(pk=waiting.pk).update(run_after=timezone.now())
+    a_minute_passes()
     deliver_emails()
     update.refresh_from_db()
     assert (update.state, update.sent_count) == ("paused", 2)
@@ -332,11 +338,34 @@ def test_updates_leave_at_the_configured_pace_and_can_be_paused(
     deliver_emails()  # one more batch of 2; the rest waits its minute
     update.refresh_from_db()
     assert update.sent_count == 4
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    a_minute_passes()
     deliver_emails()
     update.refresh_from_db()
     assert (update.state, update.sent_count) == ("sent", 5)
     assert len({m.to[0] for m in mail.outbox}) == len(mail.outbox) == 5
+
+
+def test_resuming_at_once_after_a_pause_keeps_the_pace_of_one_batch_a_minute(
+    admin_client, campaign, settings, deliver_emails
+):
+    settings.UPDATE_EMAILS_PER_MINUTE = 1
+    for _ in range(4):
+        subscriber(campaign)
+    update = make_update(campaign)
+    send(admin_client, update)
+    deliver_emails()  # one sent; the chain's next task waits its minute
+
+    send(admin_client, update, action="pause_sending")
+    send(admin_client, update, action="resume_sending")  # queues a task at once
+    deliver_emails()
+    update.refresh_from_db()
+    assert update.sent_count == 1  # not a second batch within the minute
+
+    a_minute_passes()
+    deliver_emails()
+    update.refresh_from_db()
+    assert update.sent_count == 2  # one chain, one batch a minute
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
 
 
 def test_a_signer_who_stops_updates_during_a_send_gets_no_more(
@@ -350,7 +379,7 @@ def test_a_signer_who_stops_updates_during_a_send_gets_no_more(
     deliver_emails()
 
     last.stop_updates()
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    a_minute_passes()
     deliver_emails()
 
     assert last.email not in [m.to[0] for m in mail.outbox]
