@@ -453,7 +453,7 @@ def bench(backend, args):
             env,
             "shell",
             "-c",
-            "from pledges.models import Signature as S; "
+            "from pledges.models import Submission as S; "
             "print(S.objects.filter(email_requested_at__isnull=False).count())",
         )
         run.facts["emails_queued"] = int(queued.strip().splitlines()[-1])
@@ -479,7 +479,7 @@ def shared_address_phase(backend, var_dir, args, run):
         env,
         "shell",
         "-c",
-        "from pledges.models import Signature as S; "
+        "from pledges.models import Submission as S; "
         "S.objects.filter(email_requested_at__isnull=False).update(email_requested_at=None)",
     )
     mail_dir = var_dir / "shared-address-mail"
@@ -516,7 +516,13 @@ def shared_address_phase(backend, var_dir, args, run):
             path = confirmation_path(mail_dir, email)
             _, headers, page = fetch(site, path, client=CROWD_ADDRESS)
             csrf = cookie(headers, "__Host-csrftoken")
-            data = {"csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken")}
+            # The confirmation page's form, as it comes: what the form sent asked for.
+            data = {
+                "csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken"),
+                "name": "Crowd Signer",
+                "country": "US",
+                "industry": "education",
+            }
             fetch(site, path, data, cookies=csrf, referer=site.https_base + path)
 
         # People confirm a while after signing: 20 wait for their email at any time.

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from campaign.models import Campaign
+from timesup.admin_site import log_change
 
 
 class TextWithLineBreaks(forms.CharField):
@@ -79,8 +80,12 @@ class CampaignAdmin(admin.ModelAdmin):
             )
         return super().render_change_form(request, context, add, change, **kwargs)
 
-    @admin.action(description=_("Publish the selected drafts"))
+    # Each action changes the letters it is run on: it needs the change
+    # permission (a viewer may preview drafts, not publish or close them),
+    # and is logged as an edit would be.
+    @admin.action(description=_("Publish the selected drafts"), permissions=["change"])
     def publish(self, request, queryset):
+        log_change(request, list(queryset.filter(published_at__isnull=True)), "Published")
         published = queryset.publish()
         self.message_user(
             request,
@@ -92,7 +97,10 @@ class CampaignAdmin(admin.ModelAdmin):
             % published,
         )
 
-    @admin.action(description=_("Feature the selected campaign (served at the home page)"))
+    @admin.action(
+        description=_("Feature the selected campaign (served at the home page)"),
+        permissions=["change"],
+    )
     def feature(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, _("Select exactly one campaign to feature."), messages.ERROR)
@@ -102,17 +110,20 @@ class CampaignAdmin(admin.ModelAdmin):
             self.message_user(request, _("Publish the letter before featuring it."), messages.ERROR)
             return
         campaign.feature()
+        log_change(request, [campaign], "Featured (served at the home page)")
         self.message_user(request, _("“%s” is now the featured campaign.") % campaign)
 
-    @admin.action(description=_("Open signing"))
+    @admin.action(description=_("Open signing"), permissions=["change"])
     def open_signing(self, request, queryset):
+        log_change(request, list(queryset.filter(signing_open=False)), "Opened signing")
         updated = queryset.open_signing()
         self.message_user(
             request, ngettext("%d campaign opened.", "%d campaigns opened.", updated) % updated
         )
 
-    @admin.action(description=_("Close signing"))
+    @admin.action(description=_("Close signing"), permissions=["change"])
     def close_signing(self, request, queryset):
+        log_change(request, list(queryset.filter(signing_open=True)), "Closed signing")
         updated = queryset.close_signing()
         self.message_user(
             request, ngettext("%d campaign closed.", "%d campaigns closed.", updated) % updated

@@ -1,5 +1,7 @@
 """Email addresses as one person: the canonical form that duplicates are caught on."""
 
+import re
+
 # Providers that deliver name+anything@ to name@. Without this, one person
 # could sign a hundred times as ana+1@, ana+2@, …
 PLUS_TAG_PROVIDERS = {
@@ -52,12 +54,26 @@ def canonical_email(address):
     `anaperez@gmail.com` are one person. The one function that computes it:
     everything else calls this."""
     local, _, domain = normalize_email(address).lower().rpartition("@")
+    local = unquote_local_part(local)
     domain = ascii_domain(domain)
     if domain in PLUS_TAG_PROVIDERS:
         local = local.split("+", 1)[0]
     if domain in DOT_BLIND_PROVIDERS:
         local = local.replace(".", "")
     return f"{local}@{DOMAIN_ALIASES.get(domain, domain)}"
+
+
+_QUOTED_PAIR = re.compile(r"\\(.)", re.DOTALL)
+
+
+def unquote_local_part(local):
+    """The local part as mail servers read it: `"gina"`, `"g\\ina"` and
+    `gina` are one mailbox (RFC 5321 quoting and its backslash escapes).
+    The signing form refuses quoted addresses; rows stored before it did
+    are found by `manage.py report_shared_mailboxes`."""
+    if len(local) >= 2 and local.startswith('"') and local.endswith('"'):
+        return _QUOTED_PAIR.sub(r"\1", local[1:-1])
+    return local
 
 
 def domain_and_parents(domain):

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import LogEntry
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import StreamingHttpResponse
@@ -26,6 +26,7 @@ from pledges.models import (
     Update,
 )
 from pledges.statistics import country_name
+from timesup.admin_site import log_change
 
 
 class CappedCountPaginator(Paginator):
@@ -107,9 +108,17 @@ class SignatureAdmin(admin.ModelAdmin):
     # date_hierarchy either: its year/month links aggregate every row.)
     paginator = CappedCountPaginator
     show_full_result_count = False
+    # What the signer confirmed (her name, whether it is shown, her comment,
+    # country and industry) is hers: staff approve, hide or feature it, and
+    # never rewrite it.
     readonly_fields = [
         "campaign",
+        "name",
         "email",
+        "country",
+        "industry",
+        "comment",
+        "show_name",
         "created_at",
         "confirmed_at",
         "moderated_at",
@@ -219,6 +228,7 @@ class SignatureAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected signatures as CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
+        log_export(request, queryset, "Exported its signatures as CSV")
         filename = f"signatures-{timezone.now():%Y%m%d-%H%M%S}.csv"
         return StreamingHttpResponse(
             csv_lines(queryset.select_related(None)),
@@ -232,6 +242,7 @@ class SignatureAdmin(admin.ModelAdmin):
     )
     def export_update_recipients_csv(self, request, queryset):
         # Only those an update would go to now: asked, not stopped, counted.
+        log_export(request, queryset, "Exported its update recipients as CSV")
         filename = f"update-recipients-{timezone.now():%Y%m%d-%H%M%S}.csv"
         return StreamingHttpResponse(
             csv_lines(queryset.select_related(None).update_recipients(), UPDATE_RECIPIENT_COLUMNS),
@@ -243,17 +254,18 @@ class SignatureAdmin(admin.ModelAdmin):
         return request.user.has_perm("pledges.export_signature")
 
 
+def log_export(request, signatures, message):
+    """An export, in the admin log: one entry per letter whose signatures left
+    the site (not one per signature: an export may hold a million)."""
+    campaign_ids = signatures.order_by().values_list("campaign_id", flat=True).distinct()
+    log_change(request, list(Campaign.objects.filter(pk__in=campaign_ids)), message)
+
+
 def moderate_and_log(request, queryset, status, how):
     """Set the status, and keep who did what, when, in Django's admin log (shown
     under "Log entries" and in each signature's history)."""
     label = Signature.Status(status).label
-    LogEntry.objects.log_actions(
-        user_id=request.user.pk,
-        queryset=queryset,
-        action_flag=CHANGE,
-        change_message=f"Marked “{label}” ({how})",
-        single_object=False,
-    )
+    log_change(request, queryset, f"Marked “{label}” ({how})")
     return queryset.moderate(status)
 
 
@@ -394,6 +406,7 @@ class UpdateAdmin(admin.ModelAdmin):
     def send_to_signers(self, request, queryset):
         for update in queryset:
             if services.start_sending_update(update):
+                log_change(request, [update], "Started sending to its signers")
                 self.message_user(
                     request,
                     _("“%s” is being sent: the worker sends it a batch a minute.") % update,
@@ -409,6 +422,7 @@ class UpdateAdmin(admin.ModelAdmin):
     def pause_sending(self, request, queryset):
         for update in queryset:
             if services.pause_update(update):
+                log_change(request, [update], "Paused sending")
                 self.message_user(request, _("“%s” paused after its current batch.") % update)
             else:
                 self.message_user(request, _("“%s” was not being sent.") % update, messages.WARNING)
@@ -417,6 +431,7 @@ class UpdateAdmin(admin.ModelAdmin):
     def resume_sending(self, request, queryset):
         for update in queryset:
             if services.resume_update(update):
+                log_change(request, [update], "Resumed sending")
                 self.message_user(
                     request, _("“%s”: sending goes on, to those not sent to yet.") % update
                 )
@@ -427,7 +442,7 @@ class UpdateAdmin(admin.ModelAdmin):
                     messages.WARNING,
                 )
 
-    @admin.action(description=_("Send me a test of the selected update"), permissions=["view"])
+    @admin.action(description=_("Send me a test of the selected update"), permissions=["change"])
     def send_test_to_me(self, request, queryset):
         if not request.user.email:
             self.message_user(
@@ -439,6 +454,7 @@ class UpdateAdmin(admin.ModelAdmin):
         for update in queryset:
             for code, _name in settings.LANGUAGES:
                 services.send_test_of_update(update, request.user.email, code)
+            log_change(request, [update], "Sent a test to the staff member's own address")
         self.message_user(
             request,
             _("A test in each language is on its way to %(address)s.")

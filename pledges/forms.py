@@ -1,3 +1,4 @@
+import functools
 import re
 import time
 import unicodedata
@@ -9,6 +10,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from publicsuffixlist import PublicSuffixList
 
 from pledges import clients
 from pledges.addresses import domain_and_parents
@@ -37,36 +39,91 @@ def reject_control_characters(value, allowed=""):
 # Joiners that Persian, Indic and other scripts need inside a word (ZWNJ, ZWJ):
 # the only format characters a name may hold, and only between two letters.
 _JOINERS = {"\u200c", "\u200d"}
-# A link, as people and spammers write one: a scheme, www., or a domain in a
-# common top-level domain ("Dr.Smith" is a name; "win.com" is not).
-_LINK = re.compile(
-    r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|"
-    r"\b[\w-]+\.(?:com|net|org|info|biz|io|co|me|ly|xyz|top|site|online|app|link|ru|cn|us|uk)\b)"
-)
+# Letters and marks that show nothing: Hangul fillers, the combining grapheme
+# joiner, the Braille blank (a name made of U+3164 is blank on the wall).
+_BLANK_CHARACTERS = set("\u115f\u1160\u3164\uffa0\u034f\u2800\u17b4\u17b5")
+# A link, as people and spammers write one: a scheme, or www.
+_LINK = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.)")
+# A word shaped like a host name: labels joined by dots, no space between.
+_HOST_SHAPED = re.compile(r"(?<![\w.-])[\w-]{2,}(?:\.[\w-]+)+")
+
+
+@functools.cache
+def _public_suffixes():
+    # The Public Suffix List as the package ships it: never fetched at run time.
+    return PublicSuffixList(accept_unknown=False)
+
+
+def names_a_host(text):
+    """Whether `text` holds a word shaped like a host name under a public
+    suffix (pharma.shop, win.com, a.b.co.uk): "Dr.Smith" and "J. Li" do not."""
+    suffixes = _public_suffixes()
+    return any(
+        suffixes.privatesuffix(word.lower().strip("-")) is not None
+        for word in _HOST_SHAPED.findall(text)
+    )
+
+
+_NAME_MESSAGES = {
+    "invisible": _("Please remove the invisible characters from your name."),
+    "separators": _("Please use plain spaces between the parts of your name."),
+    "blank": _("Please write your name in letters."),
+}
+_COMMENT_MESSAGES = {
+    "invisible": _("Please remove the invisible characters from your comment."),
+    "separators": _("Please use spaces and line breaks between the words of your comment."),
+    "blank": _("Please write your comment so that people can read it, or leave it empty."),
+}
+
+
+def validate_readable(text, messages, *, is_comment=False):
+    """Text people can read on the wall: no invisible or reordering
+    characters, no blank letters, and something visible. A name keeps to
+    plain spaces, and its joiners (ZWNJ, ZWJ) stand between two letters; a
+    comment may break lines and use any visible space (the no-break spaces
+    French puts before its punctuation, the ideographic one), and its joiners
+    stand between two visible characters (emoji sequences)."""
+    for i, char in enumerate(text):
+        category = unicodedata.category(char)
+        if (category == "Cf" or char in _BLANK_CHARACTERS) and not (
+            char in _JOINERS
+            and 0 < i < len(text) - 1
+            and _joins(text[i - 1], text[i + 1], is_comment)
+        ):
+            raise ValidationError(messages["invisible"], code="invisible")
+        if char == " " or (is_comment and (char in "\n\r\t" or category == "Zs")):
+            continue
+        if category in ("Zl", "Zp", "Zs"):
+            raise ValidationError(messages["separators"], code="separators")
+    if text and not any(
+        not unicodedata.category(char).startswith(("Z", "C")) and char not in _BLANK_CHARACTERS
+        for char in text
+    ):
+        raise ValidationError(messages["blank"], code="blank")
+
+
+def _joins(before, after, is_comment):
+    if is_comment:
+        return not before.isspace() and not after.isspace()
+    return before.isalpha() and after.isalpha()
 
 
 def validate_name(name):
     """A name people can read on the wall: a visible letter at least, no
     invisible or reordering characters, plain spaces only, and no link."""
-    for i, char in enumerate(name):
-        category = unicodedata.category(char)
-        if category == "Cf" and not (
-            char in _JOINERS
-            and 0 < i < len(name) - 1
-            and name[i - 1].isalpha()
-            and name[i + 1].isalpha()
-        ):
-            raise ValidationError(
-                _("Please remove the invisible characters from your name."), code="invisible"
-            )
-        if category in ("Zl", "Zp") or (category == "Zs" and char != " "):
-            raise ValidationError(
-                _("Please use plain spaces between the parts of your name."), code="separators"
-            )
-    if not any(unicodedata.category(char).startswith("L") for char in name):
+    validate_readable(name, _NAME_MESSAGES)
+    if not any(
+        unicodedata.category(char).startswith("L") and char not in _BLANK_CHARACTERS
+        for char in name
+    ):
         raise ValidationError(_("Please write your name in letters."), code="no_letters")
-    if _LINK.search(name):
+    if _LINK.search(name) or names_a_host(name):
         raise ValidationError(_("Your name can't contain links."), code="link")
+
+
+def validate_comment(comment):
+    """A comment follows a name's rule of readability, line breaks kept."""
+    validate_readable(comment, _COMMENT_MESSAGES, is_comment=True)
 
 
 class CodeChoiceField(forms.ChoiceField):
@@ -97,6 +154,15 @@ def _country_choices():
 def _industry_choices():
     # A prompt in place of Django's "---------" as the blank first choice.
     return [("", _("Choose one")), *Industry.choices]
+
+
+def updates_field():
+    """The box that asks for updates: a consent of its own, never ticked for the signer."""
+    return forms.BooleanField(
+        label=UPDATES_WORDING,
+        required=False,
+        help_text=_("Now and then, news of the campaign. Every email has a link to stop them."),
+    )
 
 
 class SignerDetailsForm(forms.Form):
@@ -159,11 +225,24 @@ class SignerDetailsForm(forms.Form):
     def clean_comment(self):
         comment = self.cleaned_data["comment"]
         reject_control_characters(comment, allowed="\n\r\t")
+        validate_comment(comment)
         return comment
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        domain = email.rpartition("@")[2]
+        reject_control_characters(email)
+        local, _at, domain = email.rpartition("@")
+        # Django takes "gina"@ and "g\\ina"@, which every mail server delivers
+        # to gina@: one mailbox under many spellings, each another signature.
+        # Like most large sites, we take the plain form only.
+        if local.startswith('"') or "\\" in local:
+            raise ValidationError(
+                _(
+                    "Please write your address without quotation marks or backslashes, "
+                    "like name@example.org."
+                ),
+                code="quoted",
+            )
         # Django takes x@[127.0.0.1] and x@localhost; no signer's mailbox is there.
         if domain.startswith("[") or "." not in domain.strip("."):
             raise ValidationError(
@@ -205,11 +284,7 @@ class SignatureForm(SignerDetailsForm):
     )
 
     # Its own consent, never ticked for the signer (pledges/consent.py).
-    wants_updates = forms.BooleanField(
-        label=UPDATES_WORDING,
-        required=False,
-        help_text=_("Now and then, news of the campaign. Every email has a link to stop them."),
-    )
+    wants_updates = updates_field()
 
     DETAILS = [*SignerDetailsForm.DETAILS, "wants_updates"]
 
@@ -269,6 +344,27 @@ class SignatureForm(SignerDetailsForm):
                 code="too_fast",
             )
         return cleaned_data
+
+
+class ConfirmationForm(SignerDetailsForm):
+    """The confirmation page's form: what will be published of the signature
+    (and whether its signer gets updates), shown to the mailbox's owner as
+    the form she followed asked for it, for her to keep or change before she
+    confirms. Whatever she sends here is what is published; the address is
+    the link's, not a field."""
+
+    email = None
+    wants_updates = updates_field()
+
+    DETAILS = [name for name in SignerDetailsForm.DETAILS if name != "email"] + ["wants_updates"]
+
+
+class ChoicesForm(forms.Form):
+    """A confirmed signer's own choices, from the link in the email her address
+    gets when it signs again: her name on the wall or not, and updates."""
+
+    show_name = SignerDetailsForm.base_fields["show_name"]
+    wants_updates = updates_field()
 
 
 class _FieldsSharedByEveryForm(dict):

@@ -21,15 +21,23 @@ def absolute_url(path):
     return settings.SITE_URL + path
 
 
-def signature_email(signature, kind):
-    """The message of `kind` for this signer."""
+def signature_email(submission, kind):
+    """The message of `kind` for the address a form (`submission`) was sent with.
+
+    The confirmation request goes to an address nobody has confirmed yet, so
+    it carries no text a stranger chose: no name in its greeting (the
+    confirmation page shows the form's choices to the mailbox's owner)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of email: {kind}")
+    signature = submission.signature
     context = {
         "signature": signature,
         "campaign": signature.campaign,
         "confirm_url": absolute_url(
-            reverse("pledges:confirm", args=[tokens.confirmation_token(signature)])
+            reverse("pledges:confirm", args=[tokens.confirmation_token(signature, submission)])
+        ),
+        "choices_url": absolute_url(
+            reverse("pledges:choices", args=[tokens.choices_token(signature)])
         ),
         "withdraw_url": absolute_url(
             reverse("pledges:withdraw", args=[tokens.withdrawal_token(signature)])

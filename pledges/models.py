@@ -1,15 +1,16 @@
 import functools
 import json
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, models, transaction
-from django.db.models import Value
+from django.db.models import Subquery, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Concat, Lower
+from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -55,6 +56,11 @@ class ModerationStatus(models.TextChoices):
 COUNTED_STATUSES = (ModerationStatus.PENDING, ModerationStatus.APPROVED)
 COUNTED = models.Q(status__in=COUNTED_STATUSES, confirmed_at__isnull=False)
 
+# What a signer chooses of her signature: kept from each form sent in a
+# Submission of its own, and taken on by the signature only when the
+# mailbox's owner confirms (Signature.confirm). Nobody else sets them.
+PUBLIC_CHOICES = ["name", "country", "industry", "comment", "show_name", "wants_updates"]
+
 
 # Made-up signatures for benchmarks and demos (SignatureQuerySet.generate()),
 # made by the database itself, not one by one through the ORM: a million take
@@ -68,7 +74,7 @@ _GENERATE_POSTGRESQL = """
 INSERT INTO pledges_signature (
     campaign_id, name, email, email_canonical, country, industry, comment, show_name,
     status, created_at, confirmed_at, consent_version, consented_at, ip_hash, emails_sent,
-    is_featured, is_founding_signer, quote
+    is_featured, is_founding_signer, quote, public_id
 )
 SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
        %(prefix)s || n || '@example.org',
@@ -76,7 +82,7 @@ SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
        (%(industries)s::text[])[1 + n %% %(industry_count)s],
        '', n %% 3 <> 0, 'pending',
        now() - make_interval(secs => %(count)s - n), now(), 'generated',
-       now() - make_interval(secs => %(count)s - n), '', 0, false, false, ''
+       now() - make_interval(secs => %(count)s - n), '', 0, false, false, '', gen_random_uuid()
 FROM generate_series(1, %(count)s) AS n
 """
 
@@ -85,7 +91,7 @@ WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < %(c
 INSERT INTO pledges_signature (
     campaign_id, name, email, email_canonical, country, industry, comment, show_name,
     status, created_at, confirmed_at, consent_version, consented_at, ip_hash, emails_sent,
-    is_featured, is_founding_signer, quote
+    is_featured, is_founding_signer, quote, public_id
 )
 SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
        %(prefix)s || n || '@example.org',
@@ -95,28 +101,60 @@ SELECT %(campaign)s, 'Signer ' || n, %(prefix)s || n || '@example.org',
        strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || (%(count)s - n) || ' seconds'),
        strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now'), 'generated',
        strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || (%(count)s - n) || ' seconds'), '', 0,
-       false, false, ''
+       false, false, '', lower(hex(randomblob(16)))
 FROM seq
 """
 
 
-def _stored_fields():
-    return [field for field in Signature._meta.concrete_fields if not field.primary_key]
+def _stored_fields(model):
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
 @functools.cache
 def _store_sql(vendor):
-    """Signature.objects.store()'s statement, made once per kind of database."""
+    """Signature.objects.store()'s statements, made once per kind of database:
+    the signature unless its address has one (its id either way), and the
+    submission. PostgreSQL takes both as one statement; SQLite, which has no
+    INSERT in a WITH, as two in one transaction (no round trip to pay)."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in _stored_fields())
-    placeholders = ", ".join(["%s"] * len(_stored_fields()))
-    # Table and column names are ours; every value is a parameter.
-    return (
-        f"INSERT INTO {quote(Signature._meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+
+    def columns(model, skip=()):
+        return ", ".join(quote(f.column) for f in _stored_fields(model) if f.attname not in skip)
+
+    def placeholders(model, skip=()):
+        return ", ".join("%s" for f in _stored_fields(model) if f.attname not in skip)
+
+    # Table and column names are ours; every value is a parameter. The DO
+    # UPDATE changes nothing: it is there so that RETURNING gives the id of
+    # the row that was there already.
+    signature = (
+        f"INSERT INTO {quote(Signature._meta.db_table)} ({columns(Signature)}) "  # noqa: S608
+        f"VALUES ({placeholders(Signature)}) "
         "ON CONFLICT (email_canonical, campaign_id) DO UPDATE SET "
-        "email_requested_at = excluded.email_requested_at, "
-        "email_language = excluded.email_language"
+        "email_canonical = excluded.email_canonical RETURNING id"
     )
+    submission_table = quote(Submission._meta.db_table)
+    submission_columns = columns(Submission, skip={"signature_id"})
+    submission_values = placeholders(Submission, skip={"signature_id"})
+    if vendor == "postgresql":
+        return [
+            f"WITH signature AS ({signature}) "  # noqa: S608
+            f"INSERT INTO {submission_table} (signature_id, {submission_columns}) "
+            f"SELECT signature.id, {submission_values} FROM signature"
+        ]
+    return [
+        signature,
+        f"INSERT INTO {submission_table} (signature_id, {submission_columns}) "  # noqa: S608
+        f"VALUES (%s, {submission_values})",
+    ]
+
+
+def _db_values(obj, skip=()):
+    return [
+        field.get_db_prep_save(getattr(obj, field.attname), connection)
+        for field in _stored_fields(type(obj))
+        if field.attname not in skip
+    ]
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -128,10 +166,6 @@ class SignatureQuerySet(models.QuerySet):
         """Never confirmed, and their link has expired: to be deleted."""
         cutoff = timezone.now() - timedelta(days=settings.CONFIRMATION_DAYS)
         return self.filter(confirmed_at__isnull=True, created_at__lt=cutoff)
-
-    def owed_an_email(self):
-        """Signers who sent the form and wait for the email it promised."""
-        return self.filter(email_requested_at__lte=timezone.now())
 
     def due_for_anonymising(self):
         """Of campaigns closed longer than RETENTION_DAYS_AFTER_CLOSE ago, not yet anonymised."""
@@ -149,6 +183,7 @@ class SignatureQuerySet(models.QuerySet):
         )
         # Before the update: the selection may be on what it changes.
         self.forget_names_in_admin_log()
+        Submission.objects.filter(signature__in=self).delete()
         anonymised = self.update(
             name="",
             email=placeholder,
@@ -158,7 +193,6 @@ class SignatureQuerySet(models.QuerySet):
             is_featured=False,
             quote="",
             ip_hash="",
-            email_requested_at=None,
             wants_updates=False,
             anonymised_at=timezone.now(),
         )
@@ -192,6 +226,26 @@ class SignatureQuerySet(models.QuerySet):
             )
             return self.filter(pk__in=matching)
         return self.filter(models.Q(name__icontains=term) | models.Q(email__icontains=term))
+
+    def shared_mailboxes(self):
+        """Signatures of one letter from one mailbox under several spellings,
+        stored before the canonical form read quoted local parts as mail
+        servers do (`"gina"@` is `gina@`): {(campaign id, canonical address):
+        [signature, …]} for each mailbox with more than one. Only addresses
+        with a quote or backslash can differ, so only they are read whole."""
+        quoted = self.filter(models.Q(email__contains='"') | models.Q(email__contains="\\"))
+        groups = {}
+        for signature in quoted.only("campaign_id", "email", "email_canonical", "confirmed_at"):
+            canonical = canonical_email(signature.email)
+            if canonical != signature.email_canonical:
+                groups.setdefault((signature.campaign_id, canonical), []).append(signature)
+        for (campaign_id, canonical), signatures in groups.items():
+            signatures.extend(self.filter(campaign=campaign_id, email_canonical=canonical))
+        return {
+            mailbox: sorted(signatures, key=lambda s: s.pk)
+            for mailbox, signatures in groups.items()
+            if len(signatures) > 1
+        }
 
     def awaiting_review(self):
         """Confirmed signatures with a comment nobody has read yet, oldest first:
@@ -227,13 +281,21 @@ class SignatureQuerySet(models.QuerySet):
         """The public wall, newest first."""
         return self.counted().order_by("-created_at", "-id")
 
-    def older_than(self, created_at, pk):
-        """Those after (created_at, pk) in the wall's order: keyset pagination, as
-        fast on the ten-thousandth page as on the first."""
+    def older_than(self, created_at, public_id):
+        """Those after the signature (created_at, public_id) in the wall's
+        order: keyset pagination, as fast on the ten-thousandth page as on the
+        first. The cursor names the signature by its public id; its row id,
+        the order's tie-break, is read in the same query."""
         # Written as a range on created_at, which the wall index serves directly;
         # "created_at < x OR (created_at = x AND id < y)" made both databases
-        # walk the index from the newest row down to the cursor.
-        return self.filter(created_at__lte=created_at).exclude(created_at=created_at, pk__gte=pk)
+        # walk the index from the newest row down to the cursor. A cursor whose
+        # signature has gone since (0) skips the rare others of its microsecond.
+        cursor_id = Coalesce(
+            Subquery(self.model.objects.filter(public_id=public_id).values("pk")[:1]), 0
+        )
+        return self.filter(created_at__lte=created_at).exclude(
+            created_at=created_at, pk__gte=cursor_id
+        )
 
     def analyze(self):
         """Refresh the database's statistics of the table (ANALYZE), after a bulk
@@ -269,35 +331,47 @@ class SignatureQuerySet(models.QuerySet):
         counting.recount(campaign)
 
     def store(self, campaign, details, ip_hash, language):
-        """Store an unconfirmed signature of `campaign` from a form's `details`,
-        unless its address has one there already, and note that the signer is
-        owed an email in `language` (the worker sends it: pledges/tasks.py).
+        """Store what a signing form sent for `campaign`: a signature, unless
+        its address has one there already, and in every case a Submission of
+        the form's `details`, owed an email in `language` (the worker sends it:
+        pledges/tasks.py). The signature takes on a submission's choices only
+        when the mailbox's owner confirms them (Signature.confirm), so a
+        stranger who knows an address cannot set what is published.
 
-        One statement, the same whether the address is new or not, and the
-        unique constraint decides, so that two identical submissions at one
-        instant store one row and the time taken tells nothing. Written by
-        hand, not by bulk_create(): Django's compiler for twenty columns was a
-        fifth of a signing request's time.
+        The same statements whether the address is new or not, and the unique
+        constraint decides, so that two identical submissions at one instant
+        store one signature and the time taken tells nothing. Written by hand,
+        not through the ORM: Django's compiler for twenty columns was a fifth
+        of a signing request's time.
         """
+        now = timezone.now()
+        choices = {name: details[name] for name in PUBLIC_CHOICES}
         signature = self.model(
             campaign=campaign,
+            email=details["email"],
             ip_hash=ip_hash,
             consent_version=CONSENT_VERSION,
-            email_requested_at=timezone.now(),
+            consented_at=now,
+            created_at=now,
             email_language=language,
-            **details,
+            # Private, with no updates, until confirmed with its owner's choices.
+            **{**choices, "show_name": False, "wants_updates": False},
         )
         signature.set_email(signature.email)
-        if signature.wants_updates:
-            signature.updates_consented_at = signature.consented_at
-            signature.updates_consent_version = UPDATES_CONSENT_VERSION
-        fields = _stored_fields()
-        values = [
-            field.get_db_prep_save(getattr(signature, field.attname), connection)
-            for field in fields
-        ]
+        submission = Submission(
+            signature_id=0, language=language, created_at=now, email_requested_at=now, **choices
+        )
+        statements = _store_sql(connection.vendor)
+        signature_values = _db_values(signature)
+        submission_values = _db_values(submission, skip={"signature_id"})
         with connection.cursor() as cursor:
-            cursor.execute(_store_sql(connection.vendor), values)
+            if len(statements) == 1:
+                cursor.execute(statements[0], signature_values + submission_values)
+                return
+            with transaction.atomic(savepoint=False):
+                cursor.execute(statements[0], signature_values)
+                signature_id = cursor.fetchone()[0]
+                cursor.execute(statements[1], [signature_id, *submission_values])
 
     # The transitions below change what counts; each leaves the count and the
     # tallies right (pledges/counting.py), so no caller has to remember to.
@@ -375,11 +449,13 @@ class Signature(models.Model):
     # Confirmation emails sent in the current 24-hour window, to cap resends.
     emails_sent = models.PositiveSmallIntegerField(default=0, editable=False)
     emails_window_started_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Set when the signer sent the form and is owed an email (the link, or a
-    # note that they have signed), in the language of the page they sent it
-    # from; cleared by the worker that sends it (pledges/tasks.py).
-    email_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The language updates are written in: the page's the signature was
+    # confirmed from (the first form's until then).
     email_language = models.CharField(max_length=10, blank=True, editable=False, db_default="")
+    # What names the signature in links and wall cursors: random, so that
+    # neither tells anything of how many rows there are (the sequential id
+    # would). Links sent before it existed name the id, and still work.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     # Updates about the campaign: a consent of its own, asked with a box left
     # unticked (or from the confirmation page), recorded like the signature's;
@@ -450,8 +526,6 @@ class Signature(models.Model):
             # Featured voices on the campaign page: a handful among a million
             # (a plain index: SQLite would not use a partial one, see above).
             models.Index("campaign", "is_featured", name="signature_featured"),
-            # The worker's batch: the few signatures owed an email.
-            models.Index("email_requested_at", name="signature_email_requested"),
             # The moderators' queue: awaiting review, oldest first.
             models.Index("status", "created_at", "id", name="signature_review_queue"),
         ]
@@ -500,22 +574,57 @@ class Signature(models.Model):
         return self.confirmed_at is not None
 
     @property
+    def choices(self):
+        """The row's own choices (a link sent before submissions were kept
+        names none: the confirmation page then shows these)."""
+        return {name: getattr(self, name) for name in PUBLIC_CHOICES}
+
+    @property
     def counts(self):
         return self.is_confirmed and self.status in COUNTED_STATUSES
 
-    def confirm(self):
-        """Count this signature. Confirming twice changes nothing.
+    def confirm(self, choices=None):
+        """Count this signature, published as its owner confirmed: `choices`
+        holds each of PUBLIC_CHOICES, as she saw and perhaps changed them on
+        the confirmation page (None: the row's own, as staff or an import
+        made them). Confirming twice changes nothing, and nothing
+        of a confirmed signature is set from here again. The submissions
+        waiting for it are deleted: none of them can apply any more.
 
         Returns True the first time (see services.confirm_signature)."""
+        now = timezone.now()
+        choices = self.choices if choices is None else choices
+        chosen = {name: choices[name] for name in PUBLIC_CHOICES}
+        if chosen["wants_updates"]:
+            chosen.update(updates_consented_at=now, updates_consent_version=UPDATES_CONSENT_VERSION)
+        if "language" in choices:
+            chosen["email_language"] = choices["language"]
         with transaction.atomic():
             newly_confirmed = Signature.objects.filter(
                 pk=self.pk, confirmed_at__isnull=True
-            ).update(confirmed_at=timezone.now())
-            self.refresh_from_db(fields=["confirmed_at", "status"])
-            if newly_confirmed and self.counts:
-                counting.count_in(self)
-                self.campaign.refresh_from_db(fields=["signature_total"])
+            ).update(confirmed_at=now, consented_at=now, **chosen)
+            self.refresh_from_db()
+            if newly_confirmed:
+                Submission.objects.filter(signature=self.pk).delete()
+                if self.counts:
+                    counting.count_in(self)
+                    self.campaign.refresh_from_db(fields=["signature_total"])
         return bool(newly_confirmed)
+
+    def set_public_choices(self, show_name, wants_updates):
+        """A confirmed signer changes her own choices (the link in the email
+        she gets when her address signs again): her name shown or not, and
+        updates. A hidden name is no longer featured."""
+        if show_name != self.show_name:
+            changes = {"show_name": show_name}
+            if not show_name:
+                changes["is_featured"] = False
+            Signature.objects.filter(pk=self.pk).update(**changes)
+        if wants_updates and not self.wants_updates:
+            self.ask_for_updates()
+        elif not wants_updates and self.wants_updates:
+            self.stop_updates()
+        self.refresh_from_db()
 
     @property
     def too_late_to_confirm(self):
@@ -582,6 +691,65 @@ class Signature(models.Model):
     def public_comment(self):
         """The comment as the wall shows it: only once staff approved it."""
         return self.comment if self.status == self.Status.APPROVED else ""
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def owed_an_email(self):
+        """Forms sent whose email (the link, or a note that the address has
+        signed) the worker has not sent yet."""
+        return self.filter(email_requested_at__lte=timezone.now())
+
+    def expired(self):
+        """Older than a confirmation link lives: nothing can apply them any more."""
+        return self.filter(
+            created_at__lt=timezone.now() - timedelta(days=settings.CONFIRMATION_DAYS)
+        )
+
+
+class Submission(models.Model):
+    """One sending of the signing form: the choices its sender made (name,
+    whether to show it, comment, country, industry, updates), kept apart from
+    the signature. The email it brings links to them (tokens name this row,
+    not its details: anyone who sees a link could read what it carried), the
+    confirmation page shows them to the mailbox's owner, who may change
+    them, and confirming applies what she chose. Deleted once the signature
+    is confirmed, with the signature, or after CONFIRMATION_DAYS."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    signature = models.ForeignKey("Signature", on_delete=models.CASCADE, related_name="submissions")
+    name = models.CharField(_("name"), max_length=100)
+    country = CountryField(_("country"))
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
+    comment = models.TextField(_("comment"), max_length=500, blank=True)
+    show_name = models.BooleanField(_("show name publicly"), default=False)
+    wants_updates = models.BooleanField(_("wants updates"), default=False)
+    # The page's language: the email's, and the updates' once confirmed.
+    language = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Owed its email until the worker claims it (pledges/tasks.py).
+    email_requested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("form sent")
+        verbose_name_plural = _("forms sent")
+        indexes = [
+            # The worker's batch: the few forms owed an email.
+            models.Index("email_requested_at", name="submission_email_requested"),
+            models.Index("created_at", name="submission_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.key}"
+
+    @property
+    def choices(self):
+        """What this form asked to publish, as Signature.confirm() takes it."""
+        return {
+            **{name: getattr(self, name) for name in PUBLIC_CHOICES},
+            "language": self.language,
+        }
 
 
 class BlockedDomainQuerySet(models.QuerySet):

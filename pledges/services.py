@@ -48,15 +48,16 @@ class ConfirmationsClosed(Exception):
     """The letter closed more than CONFIRMATION_GRACE_HOURS ago: too late to count."""
 
 
-def confirm_signature(signature):
-    """The signer opened their link and confirmed: the signature counts, and the
-    unit of their network's budget it spent comes back (pledges/throttle.py).
+def confirm_signature(signature, choices):
+    """The signer opened their link and confirmed `choices` (what is published,
+    see Signature.confirm): the signature counts, and the unit of their
+    network's budget it spent comes back (pledges/throttle.py).
 
     After the letter's close, and its grace hours, an unconfirmed signature
     can no longer be confirmed: the final count is final."""
     if signature.too_late_to_confirm:
         raise ConfirmationsClosed
-    if signature.confirm():
+    if signature.confirm(choices):
         throttle.give_back(signature.ip_hash, signature.created_at)
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django_tasks import default_task_backend, task
 
 from pledges import mail
-from pledges.models import Signature, Update, UpdateDelivery
+from pledges.models import Signature, Submission, Update, UpdateDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -22,52 +22,58 @@ BATCH = 200
 
 @task()
 def send_requested_emails():
-    """Send every email that signers are owed for sending the form (see
-    Signature.objects.store), a batch at a time, until none is left.
+    """Send every email that signing forms are owed (see Signature.objects.store),
+    a batch at a time, until none is left.
 
-    Each signature is claimed (its request cleared) before its email is sent,
-    by one worker alone, so no one gets an email twice however many workers
-    run. A send that fails is retried on its own (send_signature_email)."""
+    Each form sent (Submission) is claimed (its request cleared) before its
+    email is sent, by one worker alone, so no one gets an email twice however
+    many workers run. A send that fails is retried on its own
+    (send_signature_email)."""
     sent = 0
     while True:
         with transaction.atomic():
             batch = list(
-                Signature.objects.owed_an_email()
-                .select_related("campaign")
+                Submission.objects.owed_an_email()
+                .select_related("signature__campaign")
                 .select_for_update(skip_locked=True, of=("self",))
                 .order_by("email_requested_at")[:BATCH]
             )
-            Signature.objects.filter(pk__in=[s.pk for s in batch]).update(email_requested_at=None)
+            Submission.objects.filter(pk__in=[s.pk for s in batch]).update(email_requested_at=None)
         if not batch:
             return f"{sent} sent"
-        for signature in batch:
-            sent += deliver(signature, signature.email_language or None)
+        for submission in batch:
+            sent += deliver(submission)
 
 
 @task()
-def send_signature_email(signature_id, language=None, attempt=1):
-    """One signer's email, again after a failed send (see deliver())."""
-    signature = Signature.objects.select_related("campaign").filter(pk=signature_id).first()
-    if signature is None:
-        return "withdrawn"  # withdrawn or purged while the email waited
-    return "sent" if deliver(signature, language, attempt) else "not sent"
+def send_signature_email(submission_id, attempt=1):
+    """One form's email, again after a failed send (see deliver())."""
+    submission = (
+        Submission.objects.select_related("signature__campaign").filter(pk=submission_id).first()
+    )
+    if submission is None:
+        return "withdrawn"  # withdrawn, confirmed or purged while the email waited
+    return "sent" if deliver(submission, attempt) else "not sent"
 
 
-def deliver(signature, language, attempt=1):
-    """Email the signer who sent the form: the confirmation link, or, if the
-    signature is confirmed already, a note saying so with its withdrawal link.
-    In the language they signed in. An address gets at most
-    1 + CONFIRMATION_RESENDS_PER_DAY of these a day, however often the form is
-    sent with it. On a mail-server failure, a retry is queued with a growing
-    delay; the signature is never touched by a failure. True if sent."""
+def deliver(submission, attempt=1):
+    """Email the address a form was sent with: the link to confirm what that
+    form asked to publish, or, if the signature is confirmed already, a note
+    saying so with links to change its owner's own choices and to withdraw
+    (nothing of that form applies). In the language of the form's page. An
+    address gets at most 1 + CONFIRMATION_RESENDS_PER_DAY of these a day,
+    however often the form is sent with it. On a mail-server failure, a retry
+    is queued with a growing delay; the signature is never touched by a
+    failure. True if sent."""
+    signature = submission.signature
     if attempt == 1 and not signature.reserve_email(
         limit=1 + settings.CONFIRMATION_RESENDS_PER_DAY
     ):
         return False  # enough sent today
     kind = mail.ALREADY_SIGNED if signature.is_confirmed else mail.CONFIRMATION_REQUEST
     try:
-        with translation.override(language or settings.LANGUAGE_CODE):
-            message = mail.signature_email(signature, kind)
+        with translation.override(submission.language or settings.LANGUAGE_CODE):
+            message = mail.signature_email(submission, kind)
         message.send()
     except (smtplib.SMTPException, OSError) as error:
         # Logged by id and error class only: the message names the address.
@@ -82,8 +88,10 @@ def deliver(signature, language, attempt=1):
             raise
         send_signature_email.using(
             run_after=timezone.now() + timedelta(minutes=2**attempt)
-        ).enqueue(signature.pk, language=language, attempt=attempt + 1)
+        ).enqueue(submission.pk, attempt=attempt + 1)
         return False
+    if kind == mail.ALREADY_SIGNED:
+        submission.delete()  # a confirmed signature takes nothing from it
     return True
 
 

@@ -38,19 +38,28 @@ class RateLimited(Exception):
         self.retry_after = retry_after  # seconds until the next window opens
 
 
+# Requests whose client address is unknown (an empty REMOTE_ADDR: a unix
+# socket with no proxy named) share one budget: never an unlimited one.
+UNKNOWN_CLIENT = "unknown-client"
+
+
 def spend_signing_budget(client, now=None):
-    """Spend one unit of `client`'s (an IP hash) budget; raise RateLimited once
-    SIGNING_RATE_LIMIT units are out in the current hour."""
-    if not client:
-        return
+    """Spend one unit of `client`'s (an IP hash) budget; raise RateLimited, with
+    nothing spent, once SIGNING_RATE_LIMIT units are out in the current hour.
+
+    A refusal spends nothing on either backend, so that each confirmation
+    makes room for one more signature however often the refused tried."""
     now = time.time() if now is None else now
     window_start = _window_start(now)
-    key = _key(client, window_start)
+    key = _key(client or UNKNOWN_CLIENT, window_start)
+    limit = settings.SIGNING_RATE_LIMIT
     if _uses_redis():
-        hits = _spend_in_redis(key)
+        within = _spend_in_redis(key, limit)
     else:
-        hits = _spend_in_database(key, window_start + WINDOW_SECONDS)
-    if hits > settings.SIGNING_RATE_LIMIT:
+        # Counted, then undone with the caller's transaction (sign_letter's)
+        # when over the limit: the exception rolls it back.
+        within = _spend_in_database(key, window_start + WINDOW_SECONDS) <= limit
+    if not within:
         raise RateLimited(retry_after=max(1, int(window_start + WINDOW_SECONDS - now)))
 
 
@@ -58,9 +67,9 @@ def give_back(client, signed_at):
     """A signature `client` sent at `signed_at` was confirmed: its unit comes back,
     if it was spent in the hour that is still running (never below nothing)."""
     window_start = _window_start(signed_at.timestamp())
-    if not client or window_start != _window_start(time.time()):
+    if window_start != _window_start(time.time()):
         return
-    key = _key(client, window_start)
+    key = _key(client or UNKNOWN_CLIENT, window_start)
     if _uses_redis():
         _redis().eval(_GIVE_BACK, 1, key)
     else:
@@ -93,13 +102,25 @@ def _redis():
     )
 
 
-def _spend_in_redis(key):
-    # INCR creates the key at 1; the first of the window sets when it expires.
-    # (Were that EXPIRE lost, the key names its hour and is never read again.)
-    hits = _redis().incr(key)
-    if hits == 1:
-        _redis().expire(key, WINDOW_SECONDS + 60)
-    return hits
+# Atomic on the Redis server, one round trip: one more unit, unless the
+# limit is reached (then nothing changes); the first of the window sets when
+# the key expires. 1 if spent, 0 if refused.
+_SPEND = """
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hits >= tonumber(ARGV[1]) then return 0 end
+if redis.call('INCR', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 1
+"""
+
+
+@functools.cache
+def _spend_script():
+    return _redis().register_script(_SPEND)
+
+
+def _spend_in_redis(key, limit):
+    """Whether a unit was spent (False: the limit was reached, nothing spent)."""
+    return bool(_spend_script()(keys=[key], args=[limit, WINDOW_SECONDS + 60]))
 
 
 # Atomic on the Redis server: take one off, but never below nothing, and create

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from pledges import views
+from pledges import link_paths, views
 
 # Each letter's own pages. The featured letter's are at the site's root too
 # (/en/sign/…), as they were before there were several letters; the same
@@ -21,8 +21,9 @@ urlpatterns = [
     path("letters/<slug:slug>/", include(letter_pages)),
     path("letters/<slug:slug>/preview/", views.preview, name="preview"),
     # Links in emails: they name a signature, whichever letter it signed.
-    path("sign/confirm/<str:token>/", views.confirm, name="confirm"),
-    path("sign/withdraw/<str:token>/", views.withdraw, name="withdraw"),
-    path("updates/stop/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path(f"{link_paths.CONFIRM}/<str:token>/", views.confirm, name="confirm"),
+    path(f"{link_paths.WITHDRAW}/<str:token>/", views.withdraw, name="withdraw"),
+    path(f"{link_paths.CHOICES}/<str:token>/", views.choices, name="choices"),
+    path(f"{link_paths.UNSUBSCRIBE}/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("privacy/", views.privacy, name="privacy"),
 ]

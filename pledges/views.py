@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.cache import caches
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from campaign.models import Campaign
 from pledges import charts, clients, throttle, tokens
 from pledges.consent import CONSENT_VERSION, CONSENT_WORDING, UPDATES_WORDING
-from pledges.forms import SignatureForm, fill_time_token
+from pledges.forms import ChoicesForm, ConfirmationForm, SignatureForm, fill_time_token
 from pledges.models import Signature
 from pledges.services import confirm_signature, sign_letter
 from pledges.statistics import (
@@ -29,7 +30,7 @@ from timesup.origin import require_same_origin
 from timesup.resource_policy import shared_with_other_sites
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CURSOR = re.compile(r"(\d{1,17})\.(\d{1,18})", re.ASCII)
+_CURSOR = re.compile(r"(\d{1,17})\.([0-9a-f]{32})", re.ASCII)
 
 # Featured voices on the campaign page: a handful, not a second wall.
 FEATURED_VOICES_SHOWN = 12
@@ -166,22 +167,32 @@ def _signature_from_link(request, token, purpose):
     """(signature, None), or (None, the page that explains what is wrong with the link)."""
     try:
         return tokens.signature_from_token(token, purpose), None
-    except tokens.ExpiredLink:
+    except (tokens.ExpiredLink, tokens.InvalidLink) as error:
+        return None, _link_problem(request, error)
+
+
+def _link_problem(request, error):
+    """The page that explains what is wrong with a link."""
+    if isinstance(error, tokens.ExpiredLink):
         template, status = "pledges/link_expired.html", 410
-    except tokens.InvalidLink:
+    else:
         template, status = "pledges/link_invalid.html", 404
     context = {"campaign": Campaign.objects.featured().first()}
-    return None, render(request, template, context, status=status)
+    return render(request, template, context, status=status)
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
-    """The link in the confirmation email. GET asks, POST confirms: mail scanners
-    that open every link must not sign on someone's behalf."""
-    signature, problem = _signature_from_link(request, token, tokens.CONFIRMATION)
-    if problem:
-        return problem
+    """The link in the confirmation email. GET shows what will be published,
+    as the form that brought the email asked, for the mailbox's owner to keep
+    or change; POST confirms what she sends. Mail scanners that open every
+    link must not sign on someone's behalf, and nobody but her sets what is
+    published."""
+    try:
+        signature, submission = tokens.confirmation_from_token(token)
+    except (tokens.ExpiredLink, tokens.InvalidLink) as error:
+        return _link_problem(request, error)
     campaign = signature.campaign
     if signature.too_late_to_confirm:
         context = {
@@ -190,27 +201,59 @@ def confirm(request, token):
             "grace_hours": settings.CONFIRMATION_GRACE_HOURS,
         }
         return render(request, "pledges/confirm_too_late.html", context, status=410)
-    if request.method == "POST" or signature.is_confirmed:
-        confirm_signature(signature)
-        asks_for_updates = request.POST.get("updates") == "yes"
+    if signature.is_confirmed:
+        asks_for_updates = request.method == "POST" and request.POST.get("updates") == "yes"
         if asks_for_updates:
             signature.ask_for_updates()
-        context = {
-            "campaign": campaign,
-            "signature_count": campaign.signature_count(),
-            "signature": signature,
-            "token": token,
-            "asked_now": asks_for_updates,
-            "updates_wording": UPDATES_WORDING,
-        }
-        return render(request, "pledges/confirmed.html", context)
+        return _confirmed_page(request, signature, token, asked_now=asks_for_updates)
+    asked_for = (submission or signature).choices
+    form = ConfirmationForm(request.POST if request.method == "POST" else None, initial=asked_for)
+    if form.is_valid():
+        choices = {**form.cleaned_data, "language": get_language()}
+        confirm_signature(signature, choices)
+        return _confirmed_page(request, signature, token, asked_now=choices["wants_updates"])
     context = {
         "campaign": campaign,
         "token": token,
-        "signature": signature,
-        "updates_wording": UPDATES_WORDING,
+        "form": form,
+        "asked_for": asked_for,
+        "country_name": country_name(asked_for["country"]),
+        "industry_name": industry_name(asked_for["industry"]),
+        "consent_wording": CONSENT_WORDING,
     }
     return render(request, "pledges/confirm.html", context)
+
+
+def _confirmed_page(request, signature, token, asked_now=False):
+    campaign = signature.campaign
+    context = {
+        "campaign": campaign,
+        "signature_count": campaign.signature_count(),
+        "signature": signature,
+        "token": token,
+        "asked_now": asked_now,
+        "updates_wording": UPDATES_WORDING,
+    }
+    return render(request, "pledges/confirmed.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def choices(request, token):
+    """The link in the email a confirmed address gets when it signs again:
+    its owner, and nobody else, sets whether her name is shown and whether
+    she gets updates."""
+    signature, problem = _signature_from_link(request, token, tokens.CHOICES)
+    if problem:
+        return problem
+    initial = {"show_name": signature.show_name, "wants_updates": signature.wants_updates}
+    form = ChoicesForm(request.POST if request.method == "POST" else None, initial=initial)
+    saved = False
+    if form.is_valid():
+        signature.set_public_choices(**form.cleaned_data)
+        saved = True
+    context = {"campaign": signature.campaign, "token": token, "form": form, "saved": saved}
+    return render(request, "pledges/choices.html", context)
 
 
 @never_cache
@@ -328,19 +371,21 @@ def wall(request, slug=None):
 
 
 def wall_cursor(signature):
-    """The `?after=` value of the wall page that follows `signature`."""
+    """The `?after=` value of the wall page that follows `signature`: its time
+    and its public id, which tells nothing of how many rows there are."""
     micros = (signature.created_at - _EPOCH) // timedelta(microseconds=1)
-    return f"{micros}.{signature.pk}"
+    return f"{micros}.{signature.public_id.hex}"
 
 
 def _parse_cursor(value):
-    """(created_at, id) from a cursor, or None for the first page (or a mangled cursor)."""
+    """(created_at, public id) from a cursor, or None for the first page (or a
+    mangled cursor)."""
     match = _CURSOR.fullmatch(value)
     if not match:
         return None
-    micros, pk = (int(part) for part in match.groups())
+    micros, public_id = match.groups()
     try:
-        return _EPOCH + timedelta(microseconds=micros), pk
+        return _EPOCH + timedelta(microseconds=int(micros)), public_id
     except OverflowError:  # past the year 9999
         return None
 

@@ -56,6 +56,29 @@ class HttpsClient(Client):
             return super().request(**request)
 
 
+def form_as_shown(form, **changes):
+    """The POST body a browser sends for `form` as the page drew it (its
+    initial values), with `changes`; a ticked box is "on", an unticked one
+    is left out, as browsers do."""
+    data = {}
+    for field in form:
+        value = changes.pop(field.name, field.value())
+        if value is True:
+            data[field.name] = "on"
+        elif value not in (False, None):
+            data[field.name] = value
+    assert not changes, f"no such fields: {changes}"
+    return data
+
+
+def confirm_as_shown(client, path, **changes):
+    """Open a confirmation link and press the button, keeping what the page
+    shows (or with `changes`), as the signer does; the confirmed page."""
+    page = client.get(path)
+    assert "form" in page.context, page.content.decode()[:2000]
+    return client.post(path, form_as_shown(page.context["form"], **changes))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files():
     # Pages name their stylesheet through the manifest of hashed file names,

@@ -9,7 +9,7 @@ from campaign.models import Campaign
 from pledges.clients import ip_hash
 from pledges.consent import CONSENT_VERSION
 from pledges.forms import SignatureForm
-from pledges.models import Industry, Signature
+from pledges.models import Industry, Signature, Submission
 
 _sequence = count(1)
 
@@ -53,6 +53,12 @@ def make_signature(campaign, **fields):
     # The model keeps the count in the database; bring this copy of the campaign up to date.
     campaign.refresh_from_db(fields=["signature_total"])
     return signature
+
+
+def make_submission(signature, **fields):
+    """A form sent for `signature`'s address, with its own choices (the row's by default)."""
+    defaults = {**signature.choices, "language": "en"}
+    return Submission.objects.create(signature=signature, **{**defaults, **fields})
 
 
 def signing_form(client_address="127.0.0.1", **fields):

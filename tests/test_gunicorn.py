@@ -5,16 +5,21 @@ and sign the letter from several clients at once.
 """
 
 import contextlib
+import os
 import re
 import secrets
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from pledges.models import Signature
-from tests.conftest import Signer
+from tests.conftest import ROOT, Signer
 from tests.factories import make_featured_campaign
 
 pytestmark = pytest.mark.live
@@ -106,3 +111,44 @@ def test_the_access_log_keeps_the_clients_network_not_its_address(live_site, tra
     line = next(line for line in lines if probe in line)
     assert line.startswith("127.0.0.0 ")  # the request came from 127.0.0.1
     assert "127.0.0.1" not in line
+
+
+def start_gunicorn(tmp_path, **environ):
+    """gunicorn with our config and `environ` (the process, not waited for)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", **environ}
+    command = [str(Path(sys.executable).with_name("gunicorn")), "--config"]
+    return subprocess.Popen(
+        [*command, "timesup/gunicorn.conf.py", "timesup.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_gunicorn_refuses_a_unix_socket_where_no_proxy_can_name_the_client(tmp_path):
+    # Issue 20, item 7: behind a socket REMOTE_ADDR is empty, and without
+    # TRUSTED_PROXY_COUNT every client would be one, or none.
+    socket = tmp_path / "gunicorn.sock"
+
+    server = start_gunicorn(tmp_path, GUNICORN_BIND=f"unix:{socket}", TRUSTED_PROXY_COUNT="0")
+    _, errors = server.communicate(timeout=30)
+
+    assert server.returncode != 0
+    assert "Refusing to start" in errors
+    assert "TRUSTED_PROXY_COUNT" in errors
+    assert not socket.exists()
+
+
+def test_gunicorn_starts_on_a_unix_socket_behind_a_named_proxy(tmp_path):
+    socket = tmp_path / "gunicorn.sock"
+    server = start_gunicorn(tmp_path, GUNICORN_BIND=f"unix:{socket}", TRUSTED_PROXY_COUNT="1")
+    try:
+        deadline = time.monotonic() + 30
+        while not socket.exists() and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert socket.exists(), server.poll() is not None and server.communicate()[1]
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)

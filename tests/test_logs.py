@@ -66,6 +66,17 @@ def test_a_refused_unsubscribe_request_logs_no_token(campaign, site_log):
     assert unsubscribe not in log and unsubscribe.split(":")[-1] not in log
 
 
+def test_a_refused_choices_request_logs_no_token(campaign, site_log):
+    signature = make_signature(campaign)
+    choices = tokens.choices_token(signature)
+
+    assert HttpsClient().put(reverse("pledges:choices", args=[choices])).status_code == 405
+
+    log = site_log.getvalue()
+    assert "/sign/choices/…" in log
+    assert choices not in log and choices.split(":")[-1] not in log
+
+
 def test_a_json_log_line_holds_no_token_either():
     record = logging.LogRecord(
         "django.request",

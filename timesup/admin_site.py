@@ -2,8 +2,10 @@
 
 from django import forms
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
@@ -96,3 +98,36 @@ class TimesUpAdminSite(OTPAdminSite):
 def _place(first, name):
     """Where `name` goes: in the order of `first`, then everything else."""
     return first.index(name) if name in first else len(first)
+
+
+def log_change(request, objects, message):
+    """Keep who did what to `objects`, when, in Django's admin log, as an edit
+    is kept: every admin action that changes something, or sends something
+    out, calls this (shown under "Log entries" and in each object's history)."""
+    if objects:
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=objects,
+            action_flag=CHANGE,
+            change_message=message,
+            single_object=False,
+        )
+
+
+def guard_login_attempts_admin(site):
+    """django-axes' list of login attempts, with its one action ("Clean up
+    expired attempts", which deletes rows) asking for the delete permission:
+    as axes ships it, any staff member who may view the list may run it."""
+    from axes.admin import AccessAttemptAdmin
+    from axes.models import AccessAttempt
+
+    if not site.is_registered(AccessAttempt):
+        return  # AXES_ENABLE_ADMIN off
+
+    class GuardedAccessAttemptAdmin(AccessAttemptAdmin):
+        @admin.action(description=_("Clean up expired attempts"), permissions=["delete"])
+        def cleanup_expired_attempts(self, request, queryset):
+            return AccessAttemptAdmin.cleanup_expired_attempts(self, request, queryset)
+
+    site.unregister(AccessAttempt)
+    site.register(AccessAttempt, GuardedAccessAttemptAdmin)

@@ -6,3 +6,9 @@ class TimesUpAdminConfig(AdminConfig):
     so that every app's @admin.register lands on it."""
 
     default_site = "timesup.admin_site.TimesUpAdminSite"
+
+    def ready(self):
+        super().ready()  # every app's admin module, django-axes' included
+        from timesup.admin_site import guard_login_attempts_admin
+
+        guard_login_attempts_admin(self.module.site)

@@ -5,8 +5,32 @@ gunicorn --config timesup/gunicorn.conf.py timesup.wsgi
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+
+
+def _trusted_proxy_count():
+    """The site's own setting (from the environment or .env), read as the site reads it."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timesup.settings")
+    from django.conf import settings
+
+    return settings.TRUSTED_PROXY_COUNT
+
+
+# The site tells clients apart by their address (signing budgets, the admin's
+# lockout). Through a unix socket there is none (REMOTE_ADDR is empty): only
+# the proxy in front knows it, and TRUSTED_PROXY_COUNT must say it is there.
+# gunicorn runs no Django system checks, so the check is here, at start.
+if bind.startswith("unix:") and _trusted_proxy_count() < 1:
+    sys.exit(
+        f"Refusing to start: gunicorn is bound to {bind}, where the client's address "
+        "is unknown, and TRUSTED_PROXY_COUNT is 0. Set TRUSTED_PROXY_COUNT to the "
+        "number of proxies in front (1 for nginx on this host, docs/deploy.md), so "
+        "that the site can tell clients apart."
+    )
 
 # Several processes, so one slow request never holds the site, each with a
 # few threads. Slow clients are not stopped here: gunicorn has no timeout for

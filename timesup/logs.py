@@ -1,11 +1,12 @@
 """What the logs may hold: no link token that acts on a signature, and no
 client's full address.
 
-Two kinds of secret reach log lines by the way: the token in a confirmation,
-withdrawal or unsubscribe link (it is in the path, which Django logs with every 4xx and 5xx,
-and gunicorn with every request), and the client's address (gunicorn's access
-and error logs). Whoever reads a log could withdraw a signature with the first,
-and match a signer's row to a person with the second. Both logs go through
+Two kinds of secret reach log lines by the way: the token in a link from an
+email (it is in the path, one of pledges/link_paths.py, which Django logs
+with every 4xx and 5xx, and gunicorn with every request), and the client's
+address (gunicorn's access and error logs). Whoever reads a log could
+withdraw a signature with the first, and match a signer's row to a person
+with the second. Both logs go through
 this module: Django's by `RedactSecrets` on every handler (settings.LOGGING),
 gunicorn's by `GunicornLogger` (timesup/gunicorn.conf.py).
 
@@ -18,7 +19,9 @@ import re
 
 from gunicorn.glogging import Logger
 
-_LINK_TOKEN = re.compile(r"(/(?:sign/confirm|sign/withdraw|updates/stop)/)[^/\s?'\"]+")
+from pledges.link_paths import LINK_TOKEN_PATHS
+
+_LINK_TOKEN = re.compile(rf"(/(?:{'|'.join(map(re.escape, LINK_TOKEN_PATHS))})/)[^/\s?'\"]+")
 _IP_IN_TEXT = re.compile(r"(\bip=)([0-9A-Fa-f:.]+)")
 
 

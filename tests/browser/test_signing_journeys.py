@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from campaign.models import Campaign
 from campaign.seed import TIMES_UP
-from pledges.models import Signature
+from pledges.models import Signature, Submission
 from tests.browser.conftest import PHONE, save_screenshot
 from tests.factories import make_signature
 
@@ -111,8 +111,9 @@ def test_a_keyboard_user_signs_without_a_mouse(desktop):
     desktop.keyboard.press("Enter")
 
     expect(desktop.get_by_role("heading", level=1)).to_have_text("Thank you for standing with us")
-    signature = Signature.objects.get()
-    assert (signature.name, signature.country.code, signature.industry, signature.show_name) == (
+    # What the form asked, kept for the confirmation page to show its owner.
+    asked = Submission.objects.get()
+    assert (asked.name, asked.country.code, asked.industry, asked.show_name) == (
         "Keyboard Signer",
         "MX",
         "law",

@@ -166,6 +166,26 @@ def test_the_widget_answers_in_the_readers_language(client, campaign):
     assert "Firma la carta" in page
 
 
+@pytest.mark.parametrize("path", ["/embed/", API])
+def test_a_language_cookie_cannot_choose_the_language_of_copies_kept_for_others(
+    client, campaign, settings, path
+):
+    # Issue 20, item 5: the cookie is not in the page cache's key, so a kept
+    # copy must not depend on it.
+    settings.PAGE_CACHE_SECONDS = 60
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    poisoned = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+
+    plain = [client.get(path, HTTP_ACCEPT_LANGUAGE="en") for _ in range(3)]
+
+    assert poisoned["Content-Language"] == "en"
+    for response in plain:
+        assert response["Content-Language"] == "en"
+        assert "Firma" not in response.content.decode()
+        assert "(ES)" not in response.content.decode()
+
+
 def test_the_widget_is_the_one_page_other_sites_may_frame(client, campaign):
     widget = client.get("/embed/timesup/")
     page = client.get(reverse("pledges:home"))

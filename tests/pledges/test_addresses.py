@@ -1,7 +1,9 @@
 import importlib
+import io
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.urls import reverse
 
 from pledges.addresses import canonical_email, domain_and_parents
@@ -25,6 +27,14 @@ from tests.factories import make_signature, signing_form
         ("idn2@bücher-two.example", "idn2@xn--bcher-two-q9a.example"),
         ("idn2@xn--bcher-two-q9a.example", "idn2@xn--bcher-two-q9a.example"),
         ("idn2@BÜCHER-two.example", "idn2@xn--bcher-two-q9a.example"),
+        # One mailbox, however its local part is quoted: mail servers deliver
+        # each of these to gina@ (issue 20, item 2).
+        ('"gina"@example.org', "gina@example.org"),
+        ('"\\gina"@example.org', "gina@example.org"),
+        ('"g\\ina"@example.org', "gina@example.org"),
+        ('"\\g\\i\\n\\a"@example.org', "gina@example.org"),
+        ('"gi\\na"@example.org', "gina@example.org"),
+        ('"Gina+x"@gmail.com', "gina@gmail.com"),
     ],
 )
 def test_canonical_email_is_the_mailbox_an_address_reaches(address, canonical):
@@ -73,3 +83,35 @@ def test_the_migration_gives_stored_rows_the_idna_form_and_keeps_one_per_mailbox
         (confirmed.pk, "idn2@xn--bcher-two-q9a.example"),
         (alone.pk, "solo@xn--bcher-two-q9a.example"),
     }
+
+
+@pytest.mark.django_db
+def test_mailboxes_signed_under_several_spellings_are_reported_for_staff(campaign):
+    # As rows stored before quoted addresses were refused kept them.
+    gina = make_signature(campaign, email="gina@example.org")
+    quoted = make_signature(campaign, email="other1@example.org", confirmed_at=None)
+    escaped = make_signature(campaign, email="other2@example.org")
+    for row, address in ((quoted, '"gina"@example.org'), (escaped, '"g\\ina"@example.org')):
+        Signature.objects.filter(pk=row.pk).update(email=address, email_canonical=address)
+    make_signature(campaign, email="someone.else@example.org")
+    output = io.StringIO()
+
+    call_command("report_shared_mailboxes", stdout=output)
+
+    report = output.getvalue()
+    assert "3 signatures from one mailbox (2 confirmed)" in report
+    for row in (gina, quoted, escaped):
+        assert f"#{row.pk} " in report
+    assert "1 mailbox with more than one signature" in report
+    assert "gina" not in report  # numbers, never addresses
+    assert Signature.objects.count() == 4  # it changes nothing
+
+
+@pytest.mark.django_db
+def test_with_no_shared_mailbox_the_report_says_so(campaign):
+    make_signature(campaign, email="gina@example.org")
+    output = io.StringIO()
+
+    call_command("report_shared_mailboxes", stdout=output)
+
+    assert output.getvalue() == "No mailbox has more than one signature of a letter.\n"

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pledges import tokens
-from pledges.models import Signature
+from pledges.models import Signature, Submission
+from tests.conftest import confirm_as_shown
 from tests.factories import make_signature, signing_form
 from tests.pledges.conftest import link_in, path_of
 
@@ -51,7 +52,7 @@ def test_the_email_is_queued_not_sent_inside_the_request(client, campaign, mailo
     client.post(SIGN, signing_form())
 
     assert mailoutbox == []
-    assert Signature.objects.owed_an_email().get().email == "ana@example.org"
+    assert Submission.objects.owed_an_email().get().signature.email == "ana@example.org"
     task = DBTaskResult.objects.get()
     assert task.task_path == "pledges.tasks.send_requested_emails"
     assert "ana@example.org" not in str(task.args_kwargs)  # the queue holds no address
@@ -71,7 +72,7 @@ def test_each_process_queues_one_batch_of_emails_for_many_signatures(
     DBTaskResult.objects.update(run_after=timezone.now())  # as when its minute has passed
     deliver_emails()
     assert sorted(m.to[0] for m in mailoutbox) == [f"batch{n}@example.org" for n in range(5)]
-    assert not Signature.objects.owed_an_email().exists()
+    assert not Submission.objects.owed_an_email().exists()
 
 
 def test_opening_the_link_asks_then_confirming_counts_and_shows_on_the_wall(
@@ -84,7 +85,7 @@ def test_opening_the_link_asks_then_confirming_counts_and_shows_on_the_wall(
     assert "Confirm my signature" in asked.content.decode()
     assert Signature.objects.get().confirmed_at is None  # a mail scanner's visit confirms nothing
 
-    confirmed = client.post(confirm_path)
+    confirmed = confirm_as_shown(client, confirm_path)
 
     assert "Your signature is confirmed" in confirmed.content.decode()
     assert confirmed.context["signature_count"] == 1
@@ -95,7 +96,7 @@ def test_opening_the_link_asks_then_confirming_counts_and_shows_on_the_wall(
 def test_confirming_twice_changes_nothing(client, campaign):
     signature = make_signature(campaign, confirmed_at=None)
     path = reverse("pledges:confirm", args=[tokens.confirmation_token(signature)])
-    client.post(path)
+    confirm_as_shown(client, path)
     first = Signature.objects.get().confirmed_at
 
     response = client.get(path)
@@ -116,7 +117,7 @@ def test_a_confirmation_link_a_few_days_old_still_confirms(client, campaign, set
     settings.CONFIRMATION_DAYS = 7
     signature = make_signature(campaign, confirmed_at=None)
 
-    response = client.post(link_made_ago(signature, timedelta(days=6, hours=23)))
+    response = confirm_as_shown(client, link_made_ago(signature, timedelta(days=6, hours=23)))
 
     assert response.status_code == 200
     assert Signature.objects.get().confirmed_at is not None
@@ -220,15 +221,19 @@ def test_no_email_address_reaches_the_logs(client, campaign, deliver_emails, cap
     assert "private.person" not in caplog.text
 
 
-def test_sending_the_form_twice_before_the_worker_runs_sends_one_email(
+def test_each_form_sent_brings_its_own_email_with_its_own_link(
     client, campaign, mailoutbox, deliver_emails
 ):
-    client.post(SIGN, signing_form(email="ana@example.org"))
-    client.post(SIGN, signing_form(email="ana@example.org"))
+    client.post(SIGN, signing_form(email="ana@example.org", name="First Form"))
+    client.post(SIGN, signing_form(email="ana@example.org", name="Second Form"))
 
     deliver_emails()
 
-    assert len(mailoutbox) == 1
+    links = [path_of(link_in(message, "confirm")) for message in mailoutbox]
+    assert len(set(links)) == 2
+    assert "First Form" in client.get(links[0]).content.decode()
+    assert "Second Form" in client.get(links[1]).content.decode()
+    assert Signature.objects.count() == 1
 
 
 def test_an_email_whose_batch_was_lost_is_sent_by_the_hourly_purge(
@@ -261,7 +266,7 @@ def test_a_signature_confirmed_within_a_day_of_closing_counts(
     message = sign_and_get_email(client, mailoutbox, deliver_emails)
     close_letter(campaign, hours_ago=23)
 
-    response = client.post(path_of(link_in(message, "confirm")))
+    response = confirm_as_shown(client, path_of(link_in(message, "confirm")))
 
     assert response.status_code == 200
     campaign.refresh_from_db()
@@ -292,7 +297,7 @@ def test_a_signature_confirmed_before_closing_still_shows_as_confirmed(
 ):
     message = sign_and_get_email(client, mailoutbox, deliver_emails)
     confirm = path_of(link_in(message, "confirm"))
-    client.post(confirm)
+    confirm_as_shown(client, confirm)
     close_letter(campaign, hours_ago=100)
 
     response = client.get(confirm)
@@ -301,3 +306,15 @@ def test_a_signature_confirmed_before_closing_still_shows_as_confirmed(
     assert "counts" in response.content.decode() or "Thank you" in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.signature_count() == 1
+
+
+def test_the_confirmation_email_carries_no_text_a_stranger_chose(
+    client, campaign, mailoutbox, deliver_emails
+):
+    # Issue 20, item 6: anyone can send the form with anyone's address, and
+    # the name field would carry their words into her inbox.
+    message = sign_and_get_email(client, mailoutbox, deliver_emails, name="Visit Our Shop")
+
+    assert message.body.startswith("Hello,\n")
+    assert "Visit Our Shop" not in message.body
+    assert "Visit Our Shop" not in message.subject

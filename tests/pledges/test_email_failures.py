@@ -8,7 +8,7 @@ from django_tasks_db.models import DBTaskResult
 
 from pledges.models import Signature
 from pledges.tasks import MAX_ATTEMPTS, send_signature_email
-from tests.factories import make_featured_campaign, make_signature
+from tests.factories import make_featured_campaign, make_signature, make_submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,20 +28,21 @@ def run_worker():
 
 def test_a_failed_send_keeps_the_signature_and_queues_a_retry(mail_server_down):
     signature = make_signature(make_featured_campaign(), confirmed_at=None)
-    send_signature_email.enqueue(signature.pk)
+    submission = make_submission(signature)
+    send_signature_email.enqueue(submission.pk)
 
     run_worker()
 
     assert Signature.objects.filter(pk=signature.pk).exists()
     retry = DBTaskResult.objects.filter(status="READY").get()
-    assert retry.args_kwargs["args"] == [signature.pk]
-    assert retry.args_kwargs["kwargs"] == {"language": None, "attempt": 2}
+    assert retry.args_kwargs["args"] == [submission.pk]
+    assert retry.args_kwargs["kwargs"] == {"attempt": 2}
     assert retry.run_after is not None
 
 
 def test_after_the_last_attempt_the_task_fails_and_the_signature_stays(mail_server_down):
     signature = make_signature(make_featured_campaign(), confirmed_at=None)
-    send_signature_email.enqueue(signature.pk, attempt=MAX_ATTEMPTS)
+    send_signature_email.enqueue(make_submission(signature).pk, attempt=MAX_ATTEMPTS)
 
     run_worker()
 
@@ -52,7 +53,7 @@ def test_after_the_last_attempt_the_task_fails_and_the_signature_stays(mail_serv
 
 def test_the_failure_is_logged_without_the_address(mail_server_down, caplog):
     signature = make_signature(make_featured_campaign(), email="private.person@example.org")
-    send_signature_email.enqueue(signature.pk)
+    send_signature_email.enqueue(make_submission(signature).pk)
 
     with caplog.at_level("DEBUG"):
         run_worker()
@@ -63,7 +64,7 @@ def test_the_failure_is_logged_without_the_address(mail_server_down, caplog):
 
 def test_an_email_for_a_withdrawn_signature_is_dropped(mailoutbox):
     signature = make_signature(make_featured_campaign())
-    send_signature_email.enqueue(signature.pk)
+    send_signature_email.enqueue(make_submission(signature).pk)
     signature.delete()
 
     run_worker()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from pledges import tokens
 from pledges.models import Signature
+from tests.conftest import confirm_as_shown
 from tests.factories import signing_form
 
 SIGN = reverse("pledges:sign")
@@ -27,7 +28,10 @@ def signers(client, campaign, deliver_emails, settings):
         assert client.post(SIGN, signing_form(email=email)).status_code == 302
     deliver_emails()
     confirmed = Signature.objects.get(email=CONFIRMED)
-    client.post(reverse("pledges:confirm", args=[tokens.confirmation_token(confirmed)]))
+    confirm_as_shown(
+        client, reverse("pledges:confirm", args=[tokens.confirmation_token(confirmed)])
+    )
+    assert Signature.objects.get(email=CONFIRMED).is_confirmed
     assert list(Signature.objects.values_list("emails_sent", flat=True)) == [1, 1]
 
 

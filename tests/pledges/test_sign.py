@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from pledges.models import Signature
+from pledges.models import Signature, Submission
 from tests.factories import make_featured_campaign, make_signature, signing_form
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,11 @@ def test_name_is_private_unless_the_box_is_ticked(client, campaign):
     client.post(SIGN, signing_form(email="private@example.org"))
     client.post(SIGN, signing_form(email="public@example.org", show_name="on"))
 
-    assert not Signature.objects.get(email="private@example.org").show_name
-    assert Signature.objects.get(email="public@example.org").show_name
+    # What the form asked, kept until the mailbox's owner confirms it.
+    asked = {s.signature.email: s.show_name for s in Submission.objects.select_related("signature")}
+    assert asked == {"private@example.org": False, "public@example.org": True}
+    # Nothing is public before then, whatever was asked.
+    assert not Signature.objects.filter(show_name=True).exists()
 
 
 def test_thanks_page_asks_to_share_and_to_donate(client, campaign):
@@ -102,6 +105,26 @@ def test_signing_again_with_the_same_email_answers_like_a_first_signature(client
         ("name", "http://example.org/win", "contain links"),
         ("name", "www.example.org", "contain links"),
         ("name", "Ana from bestprizes.com", "contain links"),
+        # Host names under any public suffix, not a fixed list (issue 20, item 6).
+        ("name", "Buy pills at pharma.shop now", "contain links"),
+        ("name", "cheap.example.co.uk", "contain links"),
+        # Blank letters show nothing on the wall (item 8).
+        ("name", "\u3164\u3164\u3164", "remove the invisible characters"),
+        ("name", "Ana \u3164", "remove the invisible characters"),
+        # A comment follows the name's rule of readability (item 8).
+        ("comment", "Hidden\u200bword", "invisible characters from your comment"),
+        ("comment", "\u200fright to left", "invisible characters from your comment"),
+        ("comment", "word\u2060joiner", "invisible characters from your comment"),
+        ("comment", "\ufeffbyte order", "invisible characters from your comment"),
+        ("comment", "\u061carabic mark", "invisible characters from your comment"),
+        ("comment", "tags\U000e0041\U000e0042", "invisible characters from your comment"),
+        ("comment", "\u3164\u3164", "invisible characters from your comment"),
+        ("comment", "para\u2029graph", "spaces and line breaks"),
+        # One mailbox, one spelling (item 2).
+        ("email", '"gina"@example.org', "without quotation marks"),
+        ("email", '"\\gina"@example.org', "without quotation marks"),
+        ("email", '"g\\ina"@example.org', "without quotation marks"),
+        ("email", '"\x01frank"@example.org', "invisible control characters"),
     ],
 )
 def test_bad_input_returns_the_form_with_a_message_next_to_the_field(
@@ -128,6 +151,8 @@ def test_bad_input_returns_the_form_with_a_message_next_to_the_field(
         "\u0632\u0647\u0631\u0627\u200c\u0633\u0627\u062f\u0627\u062a",  # Persian, with a joiner
         "O'Brien-Ó Súilleabháin",
         "Zoë\u0301",  # a letter with a combining accent
+        "J. Li",  # initials are not a host name
+        "Mary.Ann O'Neil",
     ],
 )
 def test_names_people_write_are_taken(client, campaign, name):
@@ -161,6 +186,23 @@ def test_line_breaks_are_allowed_in_a_comment(client, campaign):
     client.post(SIGN, signing_form(comment="Line one\r\nLine two\tend"))
 
     assert Signature.objects.get().comment == "Line one\r\nLine two\tend"
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "Solidarité\u00a0!",  # French puts a no-break space before its punctuation
+        "連帯\u3000します",  # and Japanese an ideographic space between words
+        "\U0001f469\u200d\U0001f469\u200d\U0001f467 together",  # an emoji joined by ZWJ
+        "\U0001f49c",
+        "\u0632\u0647\u0631\u0627\u200c\u0633\u0627\u062f\u0627\u062a",
+    ],
+)
+def test_comments_people_write_are_taken(client, campaign, comment):
+    response = client.post(SIGN, signing_form(comment=comment))
+
+    assert response.status_code == 302
+    assert Signature.objects.get().comment == comment
 
 
 def test_what_a_signer_typed_is_escaped_when_the_form_comes_back(client, campaign):

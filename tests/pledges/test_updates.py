@@ -16,7 +16,7 @@ from pledges import tokens
 from pledges.consent import UPDATES_CONSENT_VERSION
 from pledges.models import Signature, Update, UpdateDelivery
 from pledges.tasks import list_recipients
-from tests.conftest import HttpsClient
+from tests.conftest import HttpsClient, confirm_as_shown
 from tests.factories import make_campaign, make_signature, signing_form
 from tests.pledges.conftest import path_of
 
@@ -74,10 +74,17 @@ def test_the_box_is_on_the_form_and_unticked(client, campaign):
     assert "checked" not in page
 
 
+def confirmation_link(signature):
+    """The token of the link the email for the form sent with this address carried."""
+    return tokens.confirmation_token(signature, signature.submissions.get())
+
+
 @pytest.mark.django_db
 def test_ticking_the_box_records_the_consent_with_its_wording_version(client, campaign):
     client.post(SIGN, signing_form(email="yes@example.org", wants_updates="on"))
     client.post(SIGN, signing_form(email="no@example.org"))
+    for signature in Signature.objects.all():
+        confirm_as_shown(client, reverse("pledges:confirm", args=[confirmation_link(signature)]))
 
     asked = Signature.objects.get(email="yes@example.org")
     assert asked.wants_updates
@@ -102,8 +109,8 @@ def test_a_signer_can_ask_for_updates_as_they_confirm(client, campaign):
     signature = make_signature(campaign, confirmed_at=None)
     url = reverse("pledges:confirm", args=[tokens.confirmation_token(signature)])
 
-    assert 'name="updates"' in client.get(url).content.decode()
-    page = client.post(url, {"updates": "yes"}).content.decode()
+    assert 'name="wants_updates"' in client.get(url).content.decode()
+    page = confirm_as_shown(client, url, wants_updates=True).content.decode()
 
     signature.refresh_from_db()
     assert signature.is_confirmed and signature.wants_updates
@@ -116,7 +123,7 @@ def test_the_confirmed_page_offers_updates_to_those_who_did_not_ask(client, camp
     signature = make_signature(campaign, confirmed_at=None)
     url = reverse("pledges:confirm", args=[tokens.confirmation_token(signature)])
 
-    page = client.post(url).content.decode()
+    page = confirm_as_shown(client, url).content.decode()
     signature.refresh_from_db()
     assert not signature.wants_updates
     assert '<input type="hidden" name="updates" value="yes">' in page

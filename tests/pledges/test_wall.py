@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -137,3 +138,17 @@ def test_names_and_comments_are_escaped_on_the_wall(client, campaign):
     assert "<script>alert('name')</script>" not in page
     assert "<img src=x" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_a_wall_cursor_tells_nothing_of_how_many_rows_there_are(client, campaign, settings):
+    # Issue 20, item 8: the row id counts unconfirmed signatures too.
+    settings.WALL_PAGE_SIZE = 2
+    signatures = [make_signature(campaign) for _ in range(3)]
+
+    cursor = client.get(WALL).context["next_cursor"]
+
+    assert re.fullmatch(r"\d+\.[0-9a-f]{32}", cursor)
+    assert cursor.split(".")[1] == signatures[1].public_id.hex
+    assert [s.pk for s in client.get(WALL, {"after": cursor}).context["signatures"]] == [
+        signatures[0].pk
+    ]

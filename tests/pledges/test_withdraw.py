@@ -1,6 +1,7 @@
 """Every email carries a link that withdraws the signature: one more click, and it is gone."""
 
 import pytest
+from django.core import signing
 from django.urls import reverse
 
 from pledges import tokens
@@ -71,3 +72,25 @@ def test_withdrawing_an_unconfirmed_signature_leaves_the_count_of_the_confirmed_
     campaign.refresh_from_db()
     assert campaign.signature_count() == 2
     assert Signature.objects.count() == 2
+
+
+def test_links_name_a_signature_by_a_random_id_not_its_row_number(campaign):
+    # Issue 20, item 8: a sequential id in a link tells how many rows there are.
+    signature = make_signature(campaign)
+
+    for purpose in (tokens.CONFIRMATION, tokens.WITHDRAWAL, tokens.UNSUBSCRIBE, tokens.CHOICES):
+        named, *_ = signing.loads(tokens.make_token(signature, purpose), salt=purpose)
+        assert named == signature.public_id.hex
+
+
+def test_a_withdrawal_link_sent_before_random_ids_still_withdraws(client, campaign):
+    signature = make_signature(campaign)
+    # As emails sent before carried it: the row's number and its fingerprint.
+    legacy = signing.dumps(
+        [signature.pk, tokens._fingerprint(signature.pk, signature, tokens.WITHDRAWAL)],
+        salt=tokens.WITHDRAWAL,
+    )
+
+    client.post(reverse("pledges:withdraw", args=[legacy]))
+
+    assert not Signature.objects.exists()

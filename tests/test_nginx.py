@@ -1,0 +1,97 @@
+"""The nginx configuration the docs give (deploy/nginx/timesup.conf) loads in
+nginx, and keeps out of its log the same link paths the site's own logs
+redact (issue 20, item 8)."""
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from pledges.link_paths import LINK_TOKEN_PATHS
+from tests.conftest import ROOT
+
+CONFIG = ROOT / "deploy" / "nginx" / "timesup.conf"
+
+
+@pytest.fixture
+def nginx():
+    path = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                "nginx is missing (apt-get install nginx): in CI its configuration must load."
+            )
+        pytest.skip("nginx is missing (apt-get install nginx)")
+    return path
+
+
+def self_signed_certificate(folder):
+    """A certificate for a day, made by openssl (Debian's, beside nginx)."""
+    key, certificate = str(folder / "key.pem"), str(folder / "cert.pem")
+    subprocess.run(
+        [
+            *(
+                "openssl",
+                "req",
+                "-x509",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=timesup.example.org",
+            ),
+            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"),
+            *("-keyout", key, "-out", certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.slow
+def test_the_configuration_loads_in_nginx(nginx, tmp_path):
+    # As an operator sets it up: the certificate's and the log's paths are the host's.
+    self_signed_certificate(tmp_path)
+    site = (
+        CONFIG.read_text()
+        .replace(
+            "/etc/letsencrypt/live/timesup.example.org/fullchain.pem", str(tmp_path / "cert.pem")
+        )
+        .replace("/etc/letsencrypt/live/timesup.example.org/privkey.pem", str(tmp_path / "key.pem"))
+        .replace("/var/log/nginx/timesup.access.log", str(tmp_path / "access.log"))
+    )
+    (tmp_path / "timesup.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\n"
+        f"error_log {tmp_path}/error.log;\n"
+        "events {}\n"
+        f"http {{ include {tmp_path}/timesup.conf; }}\n"
+    )
+
+    result = subprocess.run(
+        [nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_nginx_logs_none_of_the_link_paths_the_site_redacts():
+    location = re.search(
+        r'location ~ "\^/\[a-z\]\{2\}/\(([^)]+)\)/" \{\s*access_log off;', CONFIG.read_text()
+    )
+
+    assert location, "no unlogged location for the links in emails"
+    assert set(location.group(1).split("|")) == set(LINK_TOKEN_PATHS)
+
+
+def test_the_deployment_guide_shows_the_configuration_as_it_is():
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+
+    assert f"```nginx\n{CONFIG.read_text()}```" in guide
