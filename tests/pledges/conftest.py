@@ -3,6 +3,9 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
+
+from tests.factories import signing_form
 
 
 @pytest.fixture
@@ -19,6 +22,13 @@ def deliver_emails(transactional_db):
         )
 
     return deliver
+
+
+def sign_and_get_email(client, mailoutbox, deliver, **fields):
+    """Send the signing form (`fields` over a valid one), run the worker: the email."""
+    client.post(reverse("pledges:sign"), signing_form(**fields))
+    deliver()
+    return mailoutbox[-1]
 
 
 def link_in(message, name):

@@ -13,18 +13,12 @@ from pledges import tokens
 from pledges.models import Signature, Submission
 from tests.conftest import confirm_as_shown
 from tests.factories import make_signature, signing_form
-from tests.pledges.conftest import link_in, path_of
+from tests.pledges.conftest import link_in, path_of, sign_and_get_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SIGN = reverse("pledges:sign")
 WALL = reverse("pledges:wall")
-
-
-def sign_and_get_email(client, mailoutbox, deliver, **fields):
-    client.post(SIGN, signing_form(**fields))
-    deliver()
-    return mailoutbox[-1]
 
 
 def test_signing_emails_a_confirmation_link_and_does_not_count_yet(

@@ -15,19 +15,13 @@ from pledges import tokens
 from pledges.models import Signature, Submission
 from tests.conftest import HttpsClient, confirm_as_shown, form_as_shown
 from tests.factories import make_signature, signing_form
-from tests.pledges.conftest import link_in, path_of
+from tests.pledges.conftest import link_in, path_of, sign_and_get_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SIGN = reverse("pledges:sign")
 WALL = reverse("pledges:wall")
 HER_ADDRESS = "nadia@example.org"
-
-
-def sign_and_get_email(client, mailoutbox, deliver, **fields):
-    client.post(SIGN, signing_form(**fields))
-    deliver()
-    return mailoutbox[-1]
 
 
 def test_a_stranger_who_signs_first_cannot_publish_her_name_or_subscribe_her(
