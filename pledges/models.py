@@ -602,7 +602,13 @@ class Signature(models.Model):
         with transaction.atomic():
             newly_confirmed = Signature.objects.filter(
                 pk=self.pk, confirmed_at__isnull=True
-            ).update(confirmed_at=now, consented_at=now, **chosen)
+            ).update(
+                # Her consent is given as she confirms, to the wording shown then.
+                confirmed_at=now,
+                consented_at=now,
+                consent_version=CONSENT_VERSION,
+                **chosen,
+            )
             self.refresh_from_db()
             if newly_confirmed:
                 Submission.objects.filter(signature=self.pk).delete()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pledges import tokens
+from pledges.consent import CONSENT_VERSION
 from pledges.models import Signature, Submission
 from tests.conftest import HttpsClient, confirm_as_shown, form_as_shown
 from tests.factories import make_signature, signing_form
@@ -229,3 +230,17 @@ def test_staff_approve_or_hide_what_a_signer_confirmed_but_cannot_rewrite_it(
     signature.refresh_from_db()
     assert (signature.name, signature.comment, signature.show_name) == ("Nadia", "Her words", False)
     assert signature.status == Signature.Status.APPROVED
+
+
+def test_confirming_records_her_consent_to_the_wording_shown_then(client, campaign):
+    # The row was stored from an earlier form (perhaps not hers), under an older wording.
+    signature = make_signature(campaign, confirmed_at=None, consent_version="2020-01-01")
+    before = timezone.now()
+
+    confirm_as_shown(
+        client, reverse("pledges:confirm", args=[tokens.confirmation_token(signature)])
+    )
+
+    signature.refresh_from_db()
+    assert signature.consent_version == CONSENT_VERSION
+    assert signature.consented_at >= before
