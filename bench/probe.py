@@ -88,10 +88,9 @@ def main():
 
 
 def _signing_body(n):
-    from pledges.clients import ip_hash
     from pledges.forms import SignatureForm
 
-    started = SignatureForm.started_token(ip_hash("127.0.0.1"), time.time() - 60)
+    started = SignatureForm.started_token(time.time() - 60)
     return (
         f"started={started}&name=Probe+Signer"
         f"&country=US&industry=law&email=probe-{time.time_ns()}-{n}%40example.org"

@@ -19,287 +19,47 @@ docs/benchmarks.md; no figure is typed by hand.
 """
 
 import argparse
-import datetime
 import os
-import platform
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_DATABASE = "timesup_bench"
-PG_MINIMAL_DATABASE = "timesup_bench_minimal"
-REDIS_URL = "redis://127.0.0.1:6379/14"
-STAFF_PASSWORD = "bench-" + secrets.token_hex(8)
-
-
-MINIMAL_GET = "minimal Django: GET of a short page"
-MINIMAL_POST = "minimal Django: POST, validate a form, insert a row"
-IN_SITE_BARE = "our middleware around an empty view"
-SIGNING = "signing (POST, email queued)"
-CROWD_ADDRESS, FLOOD_ADDRESS = "198.51.100.7", "203.0.113.9"
-SIGNING_RATE_LIMIT_DEFAULT = 30  # timesup/settings.py's default, which the phase runs at
-
-
-@dataclass
-class Measure:
-    name: str
-    requests_per_second: float = 0.0
-    p50_ms: float = 0.0
-    p99_ms: float = 0.0
-    errors: int = 0
-    note: str = ""
-    target: str = ""
-    met: bool | None = None
-
-
-@dataclass
-class Run:
-    backend: str
-    measures: list = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
-
-
-# ---------------------------------------------------------------------------
-# The site
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def site_environment(backend, var_dir, port, limits="raised"):
-    env = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "CACHE_URL"}
-    }
-    env.update(
-        {
-            # The site's settings, plus /bench/bare/ (bench/site_urls.py).
-            "DJANGO_SETTINGS_MODULE": "bench.site_settings",
-            # Production settings: DEBUG off, HTTPS on (wrk says X-Forwarded-Proto:
-            # https, which gunicorn trusts from 127.0.0.1), emails queued for a worker.
-            "DEBUG": "false",
-            "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "VAR_DIR": str(var_dir),
-            "PORT": str(port),
-            "LOG_LEVEL": "WARNING",
-            "TASKS_IMMEDIATE": "false",
-            "DJANGO_SUPERUSER_USERNAME": "bench",
-            "DJANGO_SUPERUSER_EMAIL": "bench@example.org",
-            "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD,
-        }
-    )
-    if limits == "raised":
-        # A load test is one client signing thousands of times a minute: the
-        # limits meant for people are raised, the checks stay on.
-        env.update(SIGNING_RATE_LIMIT="1000000000", SIGNING_MIN_FILL_SECONDS="0")
-    if backend == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{var_dir / 'db.sqlite3'}"
-    else:
-        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
-        env["CACHE_URL"] = REDIS_URL
-    return env
-
-
-def minimal_environment(backend, var_dir, port):
-    env = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "CACHE_URL"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "bench.minimal.settings",
-            "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-            "PORT": str(port),
-            "DATABASE_URL": f"sqlite:///{var_dir / 'minimal.sqlite3'}"
-            if backend == "sqlite"
-            else f"{PG_SERVER}/{PG_MINIMAL_DATABASE}",
-        }
-    )
-    return env
-
-
-def fresh_database(backend, var_dir):
-    shutil.rmtree(var_dir, ignore_errors=True)
-    var_dir.mkdir(parents=True)
-    if backend == "postgresql":
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-            for name in (PG_DATABASE, PG_MINIMAL_DATABASE):
-                connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                connection.execute(f"CREATE DATABASE {name}")
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
-
-
-class Site:
-    def __init__(self, env, log_path, application="timesup.wsgi"):
-        self.base = f"http://127.0.0.1:{env['PORT']}"
-        # What the browser sees behind the TLS proxy; the origin check compares with it.
-        self.https_base = self.base.replace("http://", "https://")
-        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.server = subprocess.Popen(
-            [GUNICORN, "--config", "timesup/gunicorn.conf.py", application],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.base}/healthz", timeout=2)
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.server.poll() is not None:
-                    sys.exit(f"gunicorn did not start; see {log_path}")
-                time.sleep(0.3)
-
-    def workers(self):
-        children = Path(f"/proc/{self.server.pid}/task/{self.server.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
-
-    def peak_memory_per_worker_mb(self):
-        peaks = []
-        for pid in self.workers():
-            status = Path(f"/proc/{pid}/status").read_text()
-            peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
-        return max(peaks), len(peaks)
-
-    def stop(self):
-        self.server.terminate()
-        self.server.wait(timeout=60)
-        self.log.close()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def fetch(site, path, data=None, cookies="", referer=None, client=None):
-    """(status, headers, body) over 'HTTPS' (as gunicorn sees it behind a proxy);
-    `client`: the address the proxy saw (X-Forwarded-For, with TRUSTED_PROXY_COUNT=1)."""
-    headers = {"X-Forwarded-Proto": "https", "Cookie": cookies}
-    if referer:
-        headers["Referer"] = referer
-    if client:
-        headers["X-Forwarded-For"] = client
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    request = urllib.request.Request(site.base + path, data=body, headers=headers)
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        response = opener.open(request, timeout=30)
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
-    return response.status, response.headers, response.read().decode()
-
-
-def cookie(headers, name):
-    for value in headers.get_all("Set-Cookie") or []:
-        if value.startswith(name + "="):
-            return value.split(";", 1)[0]
-    raise SystemExit(f"no {name} cookie")
-
-
-def form_field(page, name):
-    return re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
-
-
-def staff_session(site):
-    _, headers, page = fetch(site, "/admin/login/")
-    csrf = cookie(headers, "__Host-csrftoken")
-    status, headers, _ = fetch(
-        site,
-        "/admin/login/",
-        {
-            "csrfmiddlewaretoken": form_field(page, "csrfmiddlewaretoken"),
-            "username": "bench",
-            "password": STAFF_PASSWORD,
-            "next": "/admin/",
-        },
-        cookies=csrf,
-        referer=site.https_base + "/admin/login/",
-    )
-    if status != 302:
-        sys.exit(f"staff login failed: {status}")
-    return cookie(headers, "__Host-sessionid")
-
-
-# ---------------------------------------------------------------------------
-# Load
-
-
-def wrk(site, path, seconds, connections, cookies="", script=None, script_args=()):
-    command = [
-        "wrk",
-        "--threads",
-        "2",
-        "--connections",
-        str(connections),
-        "--duration",
-        f"{seconds}s",
-        "--timeout",
-        "10s",
-        "--latency",
-        "--header",
-        "X-Forwarded-Proto: https",
-    ]
-    if cookies:
-        command += ["--header", f"Cookie: {cookies}"]
-    if script:
-        command += ["--script", str(script)]
-    command.append(site.base + path)
-    if script_args:
-        command += ["--", *script_args]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return output
-
-
-def parse_wrk(name, output):
-    def latency(percent):
-        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
-        value, unit = float(match.group(1)), match.group(2)
-        return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    measure = Measure(name)
-    measure.requests_per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    measure.p50_ms, measure.p99_ms = latency(50), latency(99)
-    non_success = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-    )
-    measure.errors = int(non_success.group(1)) if non_success else 0
-    if socket_errors:
-        measure.errors += sum(int(n) for n in socket_errors.groups())
-    return measure
+from harness import (
+    CROWD_ADDRESS,
+    DOCS,
+    FLOOD_ADDRESS,
+    IN_SITE_BARE,
+    MINIMAL_GET,
+    MINIMAL_POST,
+    PG_DATABASE,
+    PG_SERVER,
+    PYTHON,
+    ROOT,
+    SIGNING,
+    SIGNING_RATE_LIMIT_DEFAULT,
+    STAFF_PASSWORD,
+    Run,
+    Site,
+    cookie,
+    fetch,
+    form_field,
+    free_port,
+    fresh_database,
+    manage,
+    minimal_environment,
+    parse_wrk,
+    site_environment,
+    staff_session,
+    wrk,
+)
+from report import judge, table, write_docs
 
 
 def count_rows(env):
@@ -564,179 +324,6 @@ def confirmation_path(mail_dir, email):
                 continue
             return re.search(r"https?://[^/\s]+(/[a-z]{2}/sign/confirm/[^\s]+/)", text).group(1)
     sys.exit(f"no confirmation email for {email}")
-
-
-PUBLIC_PAGES = [
-    "/ (campaign page)",
-    "/sign/ GET",
-    "/signatures/ first page",
-    "/signatures/ deep page (90%)",
-    "/stats/ (statistics)",
-    "/api/campaigns/timesup/",
-    "/embed/ (widget)",
-]
-# Share of the minimal Django's requests/s each must reach (issue 11).
-SHARE_TARGETS = {"/ (campaign page)": 0.70, "/sign/ GET": 0.50, SIGNING: 0.40}
-
-
-def reference_for(run, measure):
-    """The minimal Django measure a measure is compared with: its GET, or its POST."""
-    name = MINIMAL_POST if measure.name in {SIGNING, MINIMAL_POST} else MINIMAL_GET
-    return next(m for m in run.measures if m.name == name)
-
-
-def judge(run, args):
-    for measure in run.measures:
-        reference = reference_for(run, measure)
-        checks = []
-        if measure.name in PUBLIC_PAGES or measure.name == SIGNING:
-            share = SHARE_TARGETS.get(measure.name)
-            if share:
-                checks.append(
-                    (
-                        f"≥ {share:.2f} of minimal",
-                        measure.requests_per_second >= share * reference.requests_per_second,
-                    )
-                )
-            checks.append(("p99 ≤ 3 x minimal's", measure.p99_ms <= 3 * reference.p99_ms))
-        elif measure.name.startswith("admin"):
-            checks.append(("p99 < 500 ms", measure.p99_ms < 500))
-        if measure.name == SIGNING:
-            kept = (
-                run.facts["server_errors"] == 0
-                and 0 <= run.facts["stored"] - run.facts["accepted"] <= args.connections
-            )
-            checks.append(("every accepted one stored, 0 errors", kept))
-        if checks:
-            measure.target = ", ".join(label for label, _ in checks)
-            completed = measure.requests_per_second > 0
-            measure.met = completed and measure.errors == 0 and all(ok for _, ok in checks)
-    run.facts["export_met"] = run.facts["export_peak_mb"] < 150 and run.facts["export_seconds"] < 60
-
-
-# ---------------------------------------------------------------------------
-# The table
-
-
-def machine():
-    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    return (
-        f"{os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB, "
-        f"Python {platform.python_version()}, {platform.machine()}"
-    )
-
-
-def table(runs, args):
-    lines = [
-        f"Machine: {machine()}. Signatures: {args.signatures:,}. wrk: 2 threads, "
-        f"{args.connections} connections ({args.admin_connections} for admin pages), "
-        f"{args.seconds} s a page, "
-        f"{args.sign_seconds} s of signing. PostgreSQL runs with Redis as the shared cache. "
-        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC.",
-        "",
-        "“vs minimal”: requests/s as a share of the minimal Django's in the same run (its "
-        "GET for pages, its POST + insert for signing); “vs our middleware”: as a share of "
-        "the site's own middleware around an empty view.",
-        "",
-        "| Database | Measure | Requests/s | vs minimal | vs our middleware | p50 ms "
-        "| p99 ms | p99 vs minimal | Errors | Target | Met |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
-    ]
-    for run in runs:
-        in_site = next(m for m in run.measures if m.name == IN_SITE_BARE)
-        for m in run.measures:
-            reference = reference_for(run, m)
-            met = "" if m.met is None else ("yes" if m.met else "**no**")
-            versus_ours = (
-                f"{m.requests_per_second / in_site.requests_per_second:.2f}"
-                if reference.name == MINIMAL_GET and in_site.requests_per_second
-                else ""
-            )
-            lines.append(
-                f"| {run.backend} | {m.name} | {m.requests_per_second:,.0f} | "
-                f"{m.requests_per_second / reference.requests_per_second:.2f} | {versus_ours} | "
-                f"{m.p50_ms:.1f} | {m.p99_ms:.1f} | {m.p99_ms / reference.p99_ms:.1f} x | "
-                f"{m.errors} | {m.target} | {met} |"
-            )
-    lines += ["", "| Database | Fact | Value | Target | Met |", "|---|---|---|---|---|"]
-    for run in runs:
-        f = run.facts
-        in_flight = f["stored"] - f["accepted"]
-        signing_kept = 0 <= in_flight <= args.connections and not f["server_errors"]
-        facts = [
-            (
-                f"generate {args.signatures:,} signatures",
-                f"{f['generate_seconds']:.1f} s",
-                "well under 60 s",
-                f["generate_seconds"] < 60,
-            ),
-            (
-                "signing: accepted / stored / server errors",
-                f"{f['accepted']:,} / {f['stored']:,} / {f['server_errors']}",
-                "every accepted one stored once, 0 errors",
-                signing_kept,
-            ),
-            (
-                "signatures owed their email (no worker running)",
-                f"{f['emails_queued']:,}",
-                "one per stored signature",
-                f["emails_queued"] == f["stored"],
-            ),
-            (
-                f"{f['crowd']} people behind one address, each confirming "
-                f"(default limit {f['default_limit']}): taken / counted",
-                f"{f['crowd_taken']} / {f['crowd_counted']}",
-                "all taken, all counted",
-                f["crowd_taken"] == f["crowd_counted"] == f["crowd"],
-            ),
-            (
-                f"one client sending {f['flood']} addresses nobody confirms: "
-                "taken / refused (429) / stored",
-                f"{f['flood_taken']} / {f['flood_refused']} / {f['flood_stored']}",
-                f"stopped after {f['default_limit']}",
-                f["flood_taken"] == f["flood_stored"] <= f["default_limit"]
-                and f["flood_refused"] == f["flood"] - f["flood_taken"],
-            ),
-            (
-                f"peak memory per gunicorn worker ({f['workers']} workers)",
-                f"{f['worker_peak_mb']:.0f} MB",
-                "",
-                None,
-            ),
-            (
-                "CSV export of every signature",
-                f"{f['export_seconds']:.1f} s, peak {f['export_peak_mb']:.0f} MB",
-                "< 60 s, < 150 MB",
-                f["export_met"],
-            ),
-            (
-                '"database is locked" in the server log',
-                "**yes**" if f.get("database_locked") else "never",
-                "never",
-                not f.get("database_locked"),
-            ),
-        ]
-        for fact, value, target, met in facts:
-            verdict = "" if met is None else ("yes" if met else "**no**")
-            lines.append(f"| {run.backend} | {fact} | {value} | {target} | {verdict} |")
-    lines += [
-        "",
-        "Signing: wrk counts a response only if it arrives within the run; the requests "
-        "still in flight when it stops (at most one per connection) are stored but not "
-        "counted as accepted, so stored may exceed accepted by up to "
-        f"{args.connections}. Every address is unique, and the database refuses a second "
-        "signature per address, so none is stored twice.",
-    ]
-    return "\n".join(lines)
-
-
-def write_docs(text, command):
-    document = DOCS.read_text()
-    block = f"{START}\nMade by `{command}`.\n\n{text}\n{END}"
-    document = re.sub(
-        rf"{re.escape(START)}.*?{re.escape(END)}", lambda _: block, document, flags=re.DOTALL
-    )
-    DOCS.write_text(document)
 
 
 def main():

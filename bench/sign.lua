@@ -1,7 +1,7 @@
 -- wrk script: sign the letter, each request with an address of its own.
 -- Arguments (after --): started token, address prefix, the site's origin.
 -- No CSRF token: the form is served from the page cache and guarded by its
--- origin instead (timesup/origin.py), as a browser's Origin header states it.
+-- origin instead (timesup/infrastructure/origin.py), as a browser's Origin header states it.
 
 local threads = {}
 

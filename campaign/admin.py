@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from campaign.models import Campaign
-from timesup.admin_site import log_change
+from timesup.infrastructure.admin_site import log_change
 
 
 class TextWithLineBreaks(forms.CharField):
@@ -55,7 +56,13 @@ class CampaignAdmin(admin.ModelAdmin):
         ),
         (
             _("Texts"),
-            {"fields": [("statement", "statement_es"), ("letter", "letter_es"), "hashtag"]},
+            {
+                "fields": [
+                    ("statement", "statement_es"),
+                    ("letter_text", "letter_text_es"),
+                    "hashtag",
+                ]
+            },
         ),
         (_("Sharing"), {"fields": [("share_text", "share_text_es")]}),
         (_("Donations"), {"fields": [("donation_label", "donation_label_es"), "donation_url"]}),
@@ -69,7 +76,7 @@ class CampaignAdmin(admin.ModelAdmin):
     def view_on_site(self, campaign):
         # A draft has no public page: "View on site" previews it.
         if campaign.is_draft:
-            return reverse("pledges:preview", args=[campaign.slug])
+            return reverse("campaign:preview", args=[campaign.slug])
         return campaign.get_absolute_url()
 
     def render_change_form(self, request, context, add=False, change=False, **kwargs):
@@ -106,10 +113,11 @@ class CampaignAdmin(admin.ModelAdmin):
             self.message_user(request, _("Select exactly one campaign to feature."), messages.ERROR)
             return
         campaign = queryset.get()
-        if campaign.is_draft:
-            self.message_user(request, _("Publish the letter before featuring it."), messages.ERROR)
+        try:
+            campaign.feature()
+        except ValidationError as refused:
+            self.message_user(request, refused.messages[0], messages.ERROR)
             return
-        campaign.feature()
         log_change(request, [campaign], "Featured (served at the home page)")
         self.message_user(request, _("“%s” is now the featured campaign.") % campaign)
 

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -11,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TranslatedText:
-    """A campaign text in the visitor's language: `local_letter` reads `letter_es`
-    for a Spanish page, and falls back to `letter` (English) where staff have
+    """A campaign text in the visitor's language: `local_letter_text` reads
+    `letter_text_es` for a Spanish page, and falls back to `letter_text` (English) where staff have
     not written the translation yet."""
 
     def __init__(self, field):
@@ -41,6 +42,11 @@ def spanish_twin(field, help_text=None, **options):
     )
 
 
+# The rule's one statement: the check constraint featured_campaign_is_published,
+# whose message Campaign.feature() raises and the admin shows.
+DRAFT_CANNOT_BE_FEATURED = _("Publish the letter before featuring it.")
+
+
 class CampaignQuerySet(models.QuerySet):
     def featured(self):
         """The campaign served at `/` (at most one: a constraint sees to it)."""
@@ -50,15 +56,34 @@ class CampaignQuerySet(models.QuerySet):
         """Letters with a public page; drafts have none until staff publish them."""
         return self.filter(published_at__isnull=False)
 
+    def for_page(self, slug=None):
+        """The letter a public page is for: the featured one at the site's
+        root (slug None), else the published one with this slug (a draft has
+        no public page). A queryset of one at most, for get_object_or_404."""
+        if slug is None:
+            return self.featured()
+        return self.published().filter(slug=slug)
+
     def publish(self):
         """Publish the selected drafts; returns how many were."""
         return self.filter(published_at__isnull=True).update(published_at=timezone.now())
 
     def open_signing(self):
-        return self.update(signing_open=True, closed_at=None)
+        """Open signing on the selected letters; returns how many were closed."""
+        return self._set_signing_open(True)
 
     def close_signing(self):
-        return self.filter(signing_open=True).update(signing_open=False, closed_at=timezone.now())
+        """Close signing on the selected letters; returns how many were open."""
+        return self._set_signing_open(False)
+
+    def _set_signing_open(self, signing_open):
+        # Through Campaign.save, the one place closed_at follows signing_open:
+        # a handful of letters, never a bulk update that could skip it.
+        changing = list(self.exclude(signing_open=signing_open))
+        for campaign in changing:
+            campaign.signing_open = signing_open
+            campaign.save(update_fields=["signing_open", "closed_at", "updated_at"])
+        return len(changing)
 
 
 class Campaign(models.Model):
@@ -68,7 +93,8 @@ class Campaign(models.Model):
         _("statement"),
         help_text=_("The campaign's statement, shown first. Blank lines part paragraphs."),
     )
-    letter = models.TextField(
+    # The letter's text; "letter" in the code names the Campaign itself.
+    letter_text = models.TextField(
         _("solidarity letter"),
         help_text=_("The text people sign. Blank lines part paragraphs."),
     )
@@ -128,14 +154,14 @@ class Campaign(models.Model):
     # Spanish versions, edited in the admin beside the English ones.
     title_es = spanish_twin(title, max_length=200)
     statement_es = spanish_twin(statement)
-    letter_es = spanish_twin(letter)
+    letter_text_es = spanish_twin(letter_text)
     donation_label_es = spanish_twin(donation_label, max_length=120)
     share_text_es = spanish_twin(share_text, max_length=240)
 
     # The texts in the active language (English where no translation is written).
     local_title = TranslatedText("title")
     local_statement = TranslatedText("statement")
-    local_letter = TranslatedText("letter")
+    local_letter_text = TranslatedText("letter_text")
     local_donation_label = TranslatedText("donation_label")
     local_share_text = TranslatedText("share_text")
 
@@ -157,7 +183,12 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=models.Q(is_featured=False) | models.Q(published_at__isnull=False),
                 name="featured_campaign_is_published",
-                violation_error_message=_("Publish the letter before featuring it."),
+                violation_error_message=DRAFT_CANNOT_BE_FEATURED,
+            ),
+            models.CheckConstraint(
+                condition=models.Q(signing_open=True, closed_at__isnull=True)
+                | models.Q(signing_open=False, closed_at__isnull=False),
+                name="closed_campaign_has_closed_at",
             ),
         ]
 
@@ -165,7 +196,9 @@ class Campaign(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # closed_at starts the retention clock (RETENTION_DAYS_AFTER_CLOSE).
+        # The one owner of closed_at, which starts the retention clock
+        # (RETENTION_DAYS_AFTER_CLOSE): set when signing closes, cleared when
+        # it opens (a check constraint holds the two together).
         if self.signing_open:
             self.closed_at = None
         elif self.closed_at is None:
@@ -183,30 +216,38 @@ class Campaign(models.Model):
 
     def get_absolute_url(self):
         """The letter's own address, /<language>/letters/<slug>/, featured or not."""
-        return reverse("pledges:home", kwargs={"slug": self.slug})
+        return reverse("campaign:home", kwargs={"slug": self.slug})
 
-    def page_url(self, page="home"):
-        """The address of one of the letter's pages ("home", "sign", "thanks",
-        "wall", "stats"): the featured letter's are the short ones it has
+    def page_url(self, url_name="campaign:home"):
+        """The address of one of the letter's pages, named by its URL pattern
+        (every app's letter pages take an optional `slug`: "campaign:home",
+        "pledges:sign"…): the featured letter's are the short ones it has
         always had (/en/sign/), so links shared since launch and the pages
         served from cache stay one address; the others' are beneath
         get_absolute_url()."""
         if self.is_featured:
-            return reverse(f"pledges:{page}")
-        return reverse(f"pledges:{page}", kwargs={"slug": self.slug})
+            return reverse(url_name)
+        return reverse(url_name, kwargs={"slug": self.slug})
 
     @property
     def is_draft(self):
         return self.published_at is None
 
     def feature(self):
-        """Make this the campaign served at `/`, in place of the one that was."""
-        if self.is_draft:
-            raise ValueError("A draft cannot be featured: publish it first.")
-        with transaction.atomic():
-            Campaign.objects.filter(is_featured=True).exclude(pk=self.pk).update(is_featured=False)
-            self.is_featured = True
-            self.save(update_fields=["is_featured", "updated_at"])
+        """Make this the campaign served at `/`, in place of the one that was.
+        A draft cannot be: the database refuses it (featured_campaign_is_published),
+        and this raises ValidationError with the constraint's message."""
+        try:
+            with transaction.atomic():
+                Campaign.objects.filter(is_featured=True).exclude(pk=self.pk).update(
+                    is_featured=False
+                )
+                Campaign.objects.filter(pk=self.pk).update(
+                    is_featured=True, updated_at=timezone.now()
+                )
+        except IntegrityError:
+            raise ValidationError(DRAFT_CANNOT_BE_FEATURED, code="draft") from None
+        self.is_featured = True
 
     def confirmations_close_at(self):
         """Until when a signature made while signing was open can still be

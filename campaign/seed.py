@@ -20,7 +20,7 @@ From movie sets to farm fields to boardrooms alike, we envision nationwide leade
 Powered by women, Time's Up addresses the systemic inequality and injustice in the workplace that have kept underrepresented groups from reaching their full potential.
 
 We partner with leading advocates for equality and safety to improve laws, employment agreements, and corporate policies; help change the face of corporate boardrooms and the C-suite; and enable more women and men to access our legal system to hold wrongdoers accountable.""",
-    "letter": """\
+    "letter_text": """\
 I stand with all women across every industry to say #TIMESUP on abuse, harassment, marginalization and underrepresentation.
 
 Time's up on silence. Time's up on waiting. Time's up on tolerating discrimination, harassment and abuse.
@@ -44,7 +44,7 @@ De los platós de cine a los campos de cultivo y a los consejos de administraci�
 Impulsado por mujeres, Time's Up combate la desigualdad y la injusticia sistémicas en el trabajo que han impedido a los grupos infrarrepresentados alcanzar todo su potencial.
 
 Trabajamos con quienes defienden la igualdad y la seguridad para mejorar las leyes, los contratos de trabajo y las políticas de las empresas; para cambiar el rostro de los consejos de administración y de la alta dirección; y para que más mujeres y hombres puedan acudir a la justicia y pedir cuentas a quienes abusan.""",
-    "letter_es": """\
+    "letter_text_es": """\
 Me uno a todas las mujeres de todos los sectores para decir #TIMESUP al abuso, al acoso, a la marginación y a la infrarrepresentación.
 
 Se acabó el silencio. Se acabó la espera. Se acabó tolerar la discriminación, el acoso y el abuso.

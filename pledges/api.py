@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
 from pledges.statistics import campaign_statistics, country_name, industry_name
-from timesup.caching import cache_public_page
-from timesup.resource_policy import shared_with_other_sites
+from timesup.infrastructure.caching import cache_public_page
+from timesup.infrastructure.resource_policy import shared_with_other_sites
 
 
 @cache_public_page

@@ -38,8 +38,9 @@ class PledgesConfig(AppConfig):
     verbose_name = "Signatures"
 
     def ready(self):
-        from pledges import checks  # noqa: F401 - registers the system checks
-
         # After auth's own handler has made this app's permissions (it was
-        # connected first, by an app listed before this one).
-        post_migrate.connect(keep_moderators_group, sender=self)
+        # connected first, by an app listed before this one). Once, however
+        # often ready() runs (test runners may call it again).
+        post_migrate.connect(
+            keep_moderators_group, sender=self, dispatch_uid="pledges.keep_moderators_group"
+        )

@@ -3,9 +3,9 @@
 Every campaign keeps how many of its signatures count (`Campaign.signature_total`)
 and how many of those are in each industry, country and hour of confirmation
 (`SignatureTally`), so that no page counts a million rows. They change only
-here, called by the signature's own transitions in pledges/models.py (confirm,
+here, called by the signature's own transitions in pledges/models/ (confirm,
 withdraw, an edit, moderation, deletion, a bulk load), so no caller can forget.
-`recount_all()` is the safety net: `manage.py purge_signatures` runs it hourly
+`recount_all()` is the safety net: `manage.py hourly_upkeep` runs it hourly
 and it corrects any drift (a change made outside the site's code).
 
 A signature counts when it is confirmed and neither hidden nor spam
@@ -36,11 +36,6 @@ def _models():
 def count_in(signature):
     """`signature` has just come to count: one more in its campaign and tallies."""
     _adjust({signature.campaign_id: Counter([_tally_row(signature)])}, +1)
-
-
-def count_out(signature):
-    """`signature` has just stopped counting (withdrawn, deleted, hidden)."""
-    _adjust({signature.campaign_id: Counter([_tally_row(signature)])}, -1)
 
 
 def follow_change(before, after):

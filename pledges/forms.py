@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from publicsuffixlist import PublicSuffixList
 
-from pledges import clients
 from pledges.addresses import domain_and_parents
 from pledges.consent import UPDATES_WORDING
 from pledges.models import BlockedDomain, Industry
@@ -129,10 +128,11 @@ def validate_comment(comment):
 class CodeChoiceField(forms.ChoiceField):
     """A choice among fixed codes, named in the reader's language.
 
-    Django's ChoiceField deep-copies its choices into every form it makes and
-    walks them to check a value; with 250 countries that was a third of a
-    signing request. Here the choices are made only when the field is drawn
-    (`choices`, a function of none), and a value is checked against a set."""
+    With a list of 250 countries, Django's ChoiceField deep-copied it into
+    every form and walked it to check a value: a third of a signing request.
+    Given as a function (`choices`), it is copied as one (Django keeps it as
+    a CallableChoiceIterator) and called only when the field is drawn; a
+    value is checked against a set (valid_value, the field's public hook)."""
 
     def __init__(self, codes, choices, **kwargs):
         super().__init__(choices=choices, **kwargs)
@@ -140,11 +140,6 @@ class CodeChoiceField(forms.ChoiceField):
 
     def valid_value(self, value):
         return value in self.codes
-
-    def __deepcopy__(self, memo):
-        # Field's copy, without ChoiceField's deep copy of the choices: they are
-        # a function, called when the field is drawn, and the codes a frozenset.
-        return forms.Field.__deepcopy__(self, memo)
 
 
 def _country_choices():
@@ -267,12 +262,14 @@ class SignatureForm(SignerDetailsForm):
 
     Two quiet checks turn simple bots away without troubling people: a
     honeypot field people never see (`website`), and the time since the form
-    was served (`started`, see fill_time_token), which no person fills in
-    within SIGNING_MIN_FILL_SECONDS.
+    was made (`started`, see started_token), which no person fills in within
+    SIGNING_MIN_FILL_SECONDS. Neither is a real guard, and neither needs to
+    be: email confirmation and the per-client budget (pledges/throttle.py)
+    are.
 
     It never says that an address has signed already: signing a political
     letter is sensitive. The database turns a second signature away, silently
-    (Signature.objects.store()).
+    (Submission.objects.store()).
     """
 
     # Hidden from people by CSS and from assistive technology by aria-hidden;
@@ -288,24 +285,21 @@ class SignatureForm(SignerDetailsForm):
 
     DETAILS = [*SignerDetailsForm.DETAILS, "wants_updates"]
 
-    def __init__(self, *args, client="", **kwargs):
-        """`client`: the keyed hash of the sender's address (clients.client_hash),
-        which the fill-time token must have been made for."""
-        super().__init__(*args, **kwargs)
-        self.client = client
-
     @staticmethod
-    def started_token(client="", at=None):
-        """The `started` value of a form served to `client` (a keyed address
-        hash) at `at` (a timestamp; now by default).
+    def started_token(at=None):
+        """The `started` value of a form made at `at` (a timestamp; now by
+        default): the start of its time window, PAGE_CACHE_SECONDS long.
 
-        Signed, so it can't be forged; bound to the client, so one token can't
-        be handed round a botnet; and it expires (SIGNING_FORM_MAX_MINUTES).
-        In whole milliseconds and a tag of fixed length, so that the token,
-        and the page, are always as long: a refusal must not differ by a byte
-        from one request to the next."""
-        moment = time.time() if at is None else at
-        return signing.dumps([int(moment * 1000), _client_tag(client)], salt=_STARTED_SALT)
+        The same for every visitor within a window, so that the page is the
+        same bytes for everyone, from any process or host, and any cache may
+        keep it whole. Signed, so it can't be forged, and it expires
+        (SIGNING_FORM_MAX_MINUTES). The minimum fill time is counted from the
+        window's start: a copy served late in its window lets its sender be
+        that much quicker, which still turns away the bot that posts the
+        moment it has the page."""
+        window = max(settings.PAGE_CACHE_SECONDS, 1)
+        moment = int(time.time() if at is None else at)
+        return signing.dumps(moment - moment % window, salt=_STARTED_SALT)
 
     @property
     def is_bot(self):
@@ -318,11 +312,10 @@ class SignatureForm(SignerDetailsForm):
         if self._errors:
             return cleaned_data  # the form comes back anyway; one message at a time
         try:
-            started_ms, client_tag = signing.loads(self.data.get("started", ""), salt=_STARTED_SALT)
-            started = int(started_ms) / 1000
+            started = int(signing.loads(self.data.get("started", ""), salt=_STARTED_SALT))
         except (signing.BadSignature, TypeError, ValueError):
-            started, client_tag = None, None
-        if started is None or client_tag != _client_tag(self.client):
+            started = None
+        if started is None:
             raise ValidationError(
                 _(
                     "Something went wrong with the form. "
@@ -365,31 +358,3 @@ class ChoicesForm(forms.Form):
 
     show_name = SignerDetailsForm.base_fields["show_name"]
     wants_updates = updates_field()
-
-
-class _FieldsSharedByEveryForm(dict):
-    """A form's fields, shared by every instance instead of deep-copied into each.
-
-    Django copies a form's fields, widgets and their attributes into every
-    form it makes, so that code may change one form's fields without touching
-    the next: 8% of a signing POST. Nothing changes the signing form's fields
-    after the class is made, so every form reads the same ones."""
-
-    def __deepcopy__(self, memo):
-        return dict(self)
-
-
-SignatureForm.base_fields = _FieldsSharedByEveryForm(SignatureForm.base_fields)
-
-
-def _client_tag(client):
-    """A fixed-length piece of the client's keyed hash: enough to tell one
-    client from another in a token, nothing that names it."""
-    return (client or "-").ljust(16, "-")[:16]
-
-
-def fill_time_token(request):
-    """The `started` value put into each copy of the signing form as it is
-    served, also from the page cache (see pledges.views.sign), so that it tells
-    when, and to whom, this copy was served."""
-    return SignatureForm.started_token(clients.client_hash(request))

@@ -150,9 +150,8 @@ def import_signatures(campaign, open_file):
     if report.errors:
         return report
 
-    seen = set()
+    seen, new, batch = set(), [], []
     with transaction.atomic():
-        batch = []
         for details, signed_at in rows:
             moment = signed_at or timezone.now()
             signature = Signature(
@@ -170,15 +169,20 @@ def import_signatures(campaign, open_file):
             seen.add(signature.email_canonical)
             batch.append(signature)
             if len(batch) >= BATCH:
-                _store(campaign, batch, report)
+                new += _not_signed_yet(campaign, batch, report)
                 batch = []
-        _store(campaign, batch, report)
+        new += _not_signed_yet(campaign, batch, report)
+        # One bulk_create, inserted BATCH rows at a time: the letter is
+        # recounted once, at the end, not after every batch.
+        Signature.objects.bulk_create(new, batch_size=BATCH)
+        report.created = len(new)
     if report.created >= BATCH:
         Signature.objects.analyze()
     return report
 
 
-def _store(campaign, batch, report):
+def _not_signed_yet(campaign, batch, report):
+    """Those of `batch` whose address has not signed `campaign` yet."""
     existing = set(
         Signature.objects.filter(
             campaign=campaign, email_canonical__in=[s.email_canonical for s in batch]
@@ -186,5 +190,4 @@ def _store(campaign, batch, report):
     )
     new = [signature for signature in batch if signature.email_canonical not in existing]
     report.skipped_duplicates += len(batch) - len(new)
-    Signature.objects.bulk_create(new)
-    report.created += len(new)
+    return new

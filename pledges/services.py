@@ -1,6 +1,5 @@
-"""What visitors and staff do that spans several rows or the worker: signing
-the letter (the network's budget, the signature, its email), confirming it,
-and sending an update to the letter's signers."""
+"""What a signer does that spans several rows or the worker: signing the
+letter (the network's budget, the signature, its email) and confirming it."""
 
 import threading
 import time
@@ -8,15 +7,15 @@ from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django_tasks.backends.immediate import ImmediateBackend
 
 from pledges import throttle
-from pledges.models import Signature, Update
-from pledges.tasks import send_requested_emails, send_update, send_update_test
-from timesup.writes import one_writer_at_a_time
+from pledges.models import Submission
+from pledges.tasks import send_requested_emails
+from timesup.infrastructure.writes import one_writer_at_a_time
 
 
 def sign_letter(campaign, details, client):
@@ -40,23 +39,16 @@ def sign_letter(campaign, details, client):
     with one_writer_at_a_time(), atomically:
         throttle.spend_signing_budget(client)
         # In the language of the page the form was sent from.
-        Signature.objects.store(campaign, details, ip_hash=client, language=get_language())
+        Submission.objects.store(campaign, details, ip_hash=client, language=get_language())
         transaction.on_commit(email_batches.after_a_signature)
-
-
-class ConfirmationsClosed(Exception):
-    """The letter closed more than CONFIRMATION_GRACE_HOURS ago: too late to count."""
 
 
 def confirm_signature(signature, choices):
     """The signer opened their link and confirmed `choices` (what is published,
     see Signature.confirm): the signature counts, and the unit of their
-    network's budget it spent comes back (pledges/throttle.py).
-
-    After the letter's close, and its grace hours, an unconfirmed signature
-    can no longer be confirmed: the final count is final."""
-    if signature.too_late_to_confirm:
-        raise ConfirmationsClosed
+    network's budget it spent comes back (pledges/throttle.py). The caller
+    has turned away a signature that is too late to confirm
+    (Signature.too_late_to_confirm, the rule's one statement)."""
     if signature.confirm(choices):
         throttle.give_back(signature.ip_hash, signature.created_at)
 
@@ -81,7 +73,7 @@ class EmailBatches:
 
     def after_a_signature(self):
         if isinstance(send_requested_emails.get_backend(), ImmediateBackend):
-            send_requested_emails.enqueue()  # `make run`: sent at once
+            send_requested_emails.enqueue()  # TASKS_IMMEDIATE (`make dev`): sent at once
             return
         seconds = settings.EMAIL_BATCH_SECONDS
         with self._lock:
@@ -93,56 +85,3 @@ class EmailBatches:
 
 
 email_batches = EmailBatches()
-
-
-# Updates to signers: staff press the admin's actions; the worker sends.
-
-
-def start_sending_update(update):
-    """Queue a draft update for the worker to send (pledges/tasks.py). False,
-    with nothing queued, if it is sent or being sent already: pressing the
-    action twice sends nobody anything twice."""
-    started = Update.objects.filter(pk=update.pk, state=Update.State.DRAFT).update(
-        state=Update.State.SENDING, send_started_at=timezone.now()
-    )
-    if started:
-        transaction.on_commit(lambda: send_update.enqueue(update.pk))
-    return bool(started)
-
-
-def pause_update(update):
-    """Stop after the batch being sent; False if it was not being sent."""
-    return bool(
-        Update.objects.filter(pk=update.pk, state=Update.State.SENDING).update(
-            state=Update.State.PAUSED
-        )
-    )
-
-
-def resume_update(update):
-    """Send the rest of a paused update, or of one whose worker stopped
-    mid-send (no batch for Update.STALLED_AFTER): those already sent to are
-    not sent to again. False for one whose worker is still sending it. If
-    the paused update's next batch is still queued, the worker sends one
-    batch a minute all the same (tasks.send_update_batch)."""
-    now = timezone.now()
-    stalled = models.Q(state=Update.State.SENDING) & (
-        models.Q(last_batch_at__lt=now - Update.STALLED_AFTER)
-        | models.Q(
-            last_batch_at__isnull=True,
-            send_started_at__lt=now - Update.STALLED_AFTER,
-        )
-    )
-    resumed = (
-        Update.objects.filter(pk=update.pk)
-        .filter(models.Q(state=Update.State.PAUSED) | stalled)
-        .update(state=Update.State.SENDING)
-    )
-    if resumed:
-        transaction.on_commit(lambda: send_update.enqueue(update.pk))
-    return bool(resumed)
-
-
-def send_test_of_update(update, address, language):
-    """The update, as a recipient in `language` gets it, to a staff member's address."""
-    transaction.on_commit(lambda: send_update_test.enqueue(update.pk, address, language))

@@ -23,7 +23,8 @@ Dimension = SignatureTally.Dimension
 
 def campaign_statistics(campaign):
     """{"by_industry": [(code, n)], "by_country": [(code, n)], "per_day": [(date, n)],
-    "last_24_hours": n, "total": n}, largest groups first, days in order."""
+    "last_24_hours": n}, largest groups first, days in order. (The total is
+    the campaign's own count, Campaign.signature_total, which every page shows.)"""
     key = f"campaign-statistics:{campaign.pk}"
     statistics = cache.get(key)
     if statistics is None:
@@ -64,11 +65,9 @@ def _from_tallies(campaign):
         per_day[timezone.localdate(start)] += count
         if hour > day_ago:
             last_24_hours += count
-    by_industry = largest_first(tallies[Dimension.INDUSTRY])
     return {
-        "total": sum(count for _, count in by_industry),
         "last_24_hours": last_24_hours,
-        "by_industry": by_industry,
+        "by_industry": largest_first(tallies[Dimension.INDUSTRY]),
         "by_country": largest_first(tallies[Dimension.COUNTRY]),
         "per_day": sorted(per_day.items()),
     }

@@ -1,22 +1,23 @@
+"""The signer's pages: signing, the links in her emails (confirm, change her
+choices, withdraw), the wall, the statistics, the widget and the privacy
+notice. The campaign's own pages are campaign/views.py's."""
+
 import re
 from datetime import UTC, datetime, timedelta
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.contrib.auth.decorators import permission_required
 from django.core.cache import caches
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from campaign.models import Campaign
 from pledges import charts, clients, throttle, tokens
 from pledges.consent import CONSENT_VERSION, CONSENT_WORDING, UPDATES_WORDING
-from pledges.forms import ChoicesForm, ConfirmationForm, SignatureForm, fill_time_token
+from pledges.forms import ChoicesForm, ConfirmationForm, SignatureForm
 from pledges.models import Signature
 from pledges.services import confirm_signature, sign_letter
 from pledges.statistics import (
@@ -25,102 +26,48 @@ from pledges.statistics import (
     industry_name,
     signed_last_day,
 )
-from timesup.caching import cache_public_page, page_hole
-from timesup.origin import require_same_origin
-from timesup.resource_policy import shared_with_other_sites
+from timesup.infrastructure.caching import cache_public_page
+from timesup.infrastructure.origin import require_same_origin
+from timesup.infrastructure.resource_policy import shared_with_other_sites
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"(\d{1,17})\.([0-9a-f]{32})", re.ASCII)
 
-# Featured voices on the campaign page: a handful, not a second wall.
-FEATURED_VOICES_SHOWN = 12
+
+def _campaign(slug):
+    return get_object_or_404(Campaign.objects.for_page(slug))
 
 
-def _letter(slug):
-    """The letter a page is for: the featured one at the site's root (slug
-    None), else the published one with this slug. A draft has no public page."""
-    if slug is None:
-        return get_object_or_404(Campaign.objects.featured())
-    return get_object_or_404(Campaign.objects.published(), slug=slug)
-
-
-def _letter_to_sign(slug):
+def _campaign_to_sign(slug):
     """The letter, kept in this process as long as a page is
     (PAGE_CACHE_SECONDS): each signature spared the query, and the form it
     came from is as old. Closing signing takes effect within those seconds."""
     seconds = settings.PAGE_CACHE_SECONDS
-    key = f"letter-to-sign:{slug or ''}"
+    key = f"campaign-to-sign:{slug or ''}"
     campaign = caches["local"].get(key) if seconds else None
     if campaign is None:
-        campaign = _letter(slug)
+        campaign = _campaign(slug)
         if seconds:
             caches["local"].set(key, campaign, seconds)
     return campaign
 
 
-def _progress_context(campaign):
-    """The count, with the last day's signatures: how fast the letter is growing."""
-    return {
-        "campaign": campaign,
-        "signature_count": campaign.signature_count(),
-        "signed_last_day": signed_last_day(campaign),
-    }
-
-
-def _home_context(campaign):
-    voices = Signature.objects.filter(campaign=campaign).featured_voices()
-    return {**_progress_context(campaign), "voices": voices[:FEATURED_VOICES_SHOWN]}
-
-
-@cache_public_page
-def home(request, slug=None):
-    return render(request, "pledges/home.html", _home_context(_letter(slug)))
-
-
-@never_cache
-@permission_required("campaign.view_campaign", login_url="admin:login")
-def preview(request, slug):
-    """A letter's page as visitors will see it, draft or not, for staff only."""
-    campaign = get_object_or_404(Campaign, slug=slug)
-    response = render(request, "pledges/home.html", {**_home_context(campaign), "preview": True})
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@cache_public_page
-def letters(request):
-    """Every published letter: the open ones, then the closed ones with their final counts."""
-    published = list(Campaign.objects.published().order_by("-published_at", "title"))
-    return render(
-        request,
-        "pledges/letters.html",
-        {
-            "open_letters": [c for c in published if c.signing_open],
-            "closed_letters": sorted(
-                (c for c in published if not c.signing_open),
-                key=lambda c: c.closed_at or c.updated_at,  # the most recently closed first
-                reverse=True,
-            ),
-        },
-    )
-
-
-# The form is the same for every visitor but for its fill-time token, a hole
-# filled in each copy: served from the page cache, with no CSRF token (the
-# origin check stands in for it) and no session.
+# The empty form is the same for every visitor, its fill-time token included
+# (it names the page's time window, not the visitor): any cache may keep it
+# whole. So it carries no CSRF token (the origin check stands in for it) and
+# uses no session.
 @require_same_origin
-@cache_public_page(holes=[fill_time_token], browser_may_keep=False)
+@cache_public_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign(request, slug=None):
-    campaign = _letter_to_sign(slug)
+    campaign = _campaign_to_sign(slug)
     if not campaign.signing_open:
         status = 403 if request.method == "POST" else 200
-        context = {"campaign": campaign, "signature_count": campaign.signature_count()}
-        return render(request, "pledges/closed.html", context, status=status)
+        return render(request, "pledges/closed.html", {"campaign": campaign}, status=status)
     if request.method != "POST":
-        return _sign_page(request, campaign)
+        return _sign_page(request, campaign, SignatureForm())
     client = clients.client_hash(request)
-    form = SignatureForm(request.POST, client=client)
+    form = SignatureForm(request.POST)
     if form.is_valid():
         try:
             sign_letter(campaign, form.signature_details(), client)
@@ -128,21 +75,20 @@ def sign(request, slug=None):
             return _sign_page(request, campaign, form, limited=limited)
         # The same answer whether this address is new, unconfirmed or
         # confirmed: the page must not reveal who has signed.
-        return redirect(campaign.page_url("thanks"))
+        return redirect(campaign.page_url("pledges:thanks"))
     if form.is_bot:
-        return redirect(campaign.page_url("thanks"))  # nothing stored; nothing for the bot to learn
+        # Nothing stored; nothing for the bot to learn.
+        return redirect(campaign.page_url("pledges:thanks"))
     return _sign_page(request, campaign, form)
 
 
-def _sign_page(request, campaign, form=None, limited=None):
-    """The signing page: empty, or with what the person typed and why it came back."""
+def _sign_page(request, campaign, form, limited=None):
+    """The signing page: empty, or with what the person typed and why it came
+    back (never kept by any cache: see cache_public_page)."""
     context = {
         "campaign": campaign,
-        "signature_count": campaign.signature_count(),
         "form": form,
-        # The empty form is built only if its cached HTML has expired (see sign.html).
-        "empty_form": SimpleLazyObject(SignatureForm),
-        "started_token": page_hole(fill_time_token),
+        "started_token": SignatureForm.started_token(),
         "consent_wording": CONSENT_WORDING,
     }
     if limited is None:
@@ -153,18 +99,14 @@ def _sign_page(request, campaign, form=None, limited=None):
     return response
 
 
-@cache_public_page(browser_may_keep=False)
+@cache_public_page
 def thanks(request, slug=None):
-    campaign = _letter(slug)
-    return render(
-        request,
-        "pledges/thanks.html",
-        {"campaign": campaign, "signature_count": campaign.signature_count()},
-    )
+    return render(request, "pledges/thanks.html", {"campaign": _campaign(slug)})
 
 
-def _signature_from_link(request, token, purpose):
-    """(signature, None), or (None, the page that explains what is wrong with the link)."""
+def signature_from_link(request, token, purpose):
+    """(signature, None), or (None, the page that explains what is wrong with
+    the link): for every view a link in an email opens."""
     try:
         return tokens.signature_from_token(token, purpose), None
     except (tokens.ExpiredLink, tokens.InvalidLink) as error:
@@ -195,11 +137,7 @@ def confirm(request, token):
         return _link_problem(request, error)
     campaign = signature.campaign
     if signature.too_late_to_confirm:
-        context = {
-            "campaign": campaign,
-            "signature_count": campaign.signature_count(),
-            "grace_hours": settings.CONFIRMATION_GRACE_HOURS,
-        }
+        context = {"campaign": campaign, "grace_hours": settings.CONFIRMATION_GRACE_HOURS}
         return render(request, "pledges/confirm_too_late.html", context, status=410)
     if signature.is_confirmed:
         asks_for_updates = request.method == "POST" and request.POST.get("updates") == "yes"
@@ -228,7 +166,6 @@ def _confirmed_page(request, signature, token, asked_now=False):
     campaign = signature.campaign
     context = {
         "campaign": campaign,
-        "signature_count": campaign.signature_count(),
         "signature": signature,
         "token": token,
         "asked_now": asked_now,
@@ -243,7 +180,7 @@ def choices(request, token):
     """The link in the email a confirmed address gets when it signs again:
     its owner, and nobody else, sets whether her name is shown and whether
     she gets updates."""
-    signature, problem = _signature_from_link(request, token, tokens.CHOICES)
+    signature, problem = signature_from_link(request, token, tokens.CHOICES)
     if problem:
         return problem
     initial = {"show_name": signature.show_name, "wants_updates": signature.wants_updates}
@@ -260,38 +197,14 @@ def choices(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, token):
     """The link in every email: after one more click, the signature and its data are deleted."""
-    signature, problem = _signature_from_link(request, token, tokens.WITHDRAWAL)
+    signature, problem = signature_from_link(request, token, tokens.WITHDRAWAL)
     if problem:
         return problem
     campaign = signature.campaign
     if request.method == "POST":
         signature.withdraw()
-        return render(
-            request,
-            "pledges/withdrawn.html",
-            {"campaign": campaign, "signature_count": campaign.signature_count()},
-        )
+        return render(request, "pledges/withdrawn.html", {"campaign": campaign})
     return render(request, "pledges/withdraw.html", {"campaign": campaign, "token": token})
-
-
-# Mail providers' unsubscribe buttons POST "List-Unsubscribe=One-Click" here
-# from their own servers (RFC 8058), with no cookie and no CSRF token: the
-# token in the address is the proof, and all it can do is stop emails.
-@csrf_exempt
-@never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def unsubscribe(request, token):
-    """The link in every update: after one click (GET only asks, for the mail
-    scanners that open every link), no more updates; the signature stays."""
-    signature, problem = _signature_from_link(request, token, tokens.UNSUBSCRIBE)
-    if problem:
-        return problem
-    campaign = signature.campaign
-    if request.method == "POST":
-        signature.stop_updates()
-        return render(request, "pledges/unsubscribed.html", {"campaign": campaign})
-    context = {"campaign": campaign, "token": token, "signature": signature}
-    return render(request, "pledges/unsubscribe.html", context)
 
 
 def privacy(request):
@@ -311,7 +224,7 @@ def privacy(request):
 @cache_public_page
 def stats(request, slug=None):
     """Who has signed, in numbers: charts drawn on the server, each with its table."""
-    campaign = _letter(slug)
+    campaign = _campaign(slug)
     statistics = campaign_statistics(campaign)
     by_industry = [(industry_name(code), n) for code, n in statistics["by_industry"]]
     by_country = [(country_name(code), n) for code, n in statistics["by_country"]]
@@ -323,7 +236,6 @@ def stats(request, slug=None):
         "pledges/stats.html",
         {
             "campaign": campaign,
-            "signature_count": campaign.signature_count(),
             "statistics": statistics,
             "cache_seconds": settings.STATS_CACHE_SECONDS + settings.PAGE_CACHE_SECONDS,
             "chart_width": charts.CHART_WIDTH,
@@ -349,7 +261,7 @@ def wall(request, slug=None):
     Pages are keyed by the last signature shown (`?after=<microseconds>.<id>`),
     not by page number, so a deep page costs what the first one does.
     """
-    campaign = _letter(slug)
+    campaign = _campaign(slug)
     signatures = Signature.objects.filter(campaign=campaign).wall()
     after = _parse_cursor(request.GET.get("after", ""))
     if after:
@@ -362,7 +274,6 @@ def wall(request, slug=None):
         "pledges/wall.html",
         {
             "campaign": campaign,
-            "signature_count": campaign.signature_count(),
             "signatures": page[:page_size],
             "next_cursor": next_cursor,
             "is_first_page": after is None,
@@ -396,5 +307,6 @@ def _parse_cursor(value):
 @cache_public_page
 @shared_with_other_sites
 def embed(request, slug=None):
-    campaign = _letter(slug)
-    return render(request, "pledges/embed.html", _progress_context(campaign))
+    campaign = _campaign(slug)
+    context = {"campaign": campaign, "signed_last_day": signed_last_day(campaign)}
+    return render(request, "pledges/embed.html", context)

@@ -22,7 +22,7 @@ from django.utils import translation
 
 from pledges import services
 from tests.factories import make_featured_campaign
-from timesup import caching
+from timesup.infrastructure import caching
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +54,12 @@ class HttpsClient(Client):
         request.update({"wsgi.url_scheme": "https", "SERVER_PORT": "443"})
         with translation.override(translation.get_language()):
             return super().request(**request)
+
+
+def count_shown(response):
+    """The count of signatures a page shows its visitor."""
+    number = re.search(r'class="count-number">([\d,]+)<', response.content.decode())
+    return int(number.group(1).replace(",", ""))
 
 
 def form_as_shown(form, **changes):

@@ -6,7 +6,6 @@ from itertools import count
 from django.utils import timezone
 
 from campaign.models import Campaign
-from pledges.clients import ip_hash
 from pledges.consent import CONSENT_VERSION
 from pledges.forms import SignatureForm
 from pledges.models import Industry, Signature, Submission
@@ -20,7 +19,7 @@ def make_campaign(**fields):
         "title": f"Campaign {n}",
         "slug": f"campaign-{n}",
         "statement": "The clock has run out on sexual assault, harassment and inequality.",
-        "letter": "I stand with all women across every industry.",
+        "letter_text": "I stand with all women across every industry.",
         "hashtag": "#TIMESUP",
         "signature_goal": 1000,
         "donation_label": "Donate to the Legal Defense Fund",
@@ -61,10 +60,9 @@ def make_submission(signature, **fields):
     return Submission.objects.create(signature=signature, **{**defaults, **fields})
 
 
-def signing_form(client_address="127.0.0.1", **fields):
-    """The POST body of a valid signature, as a person at `client_address`
-    (the test client's, by default) sends it a minute after the form was
-    served to them, with any field overridden."""
+def signing_form(**fields):
+    """The POST body of a valid signature, as a person sends it a minute
+    after the form was served, with any field overridden."""
     return {
         "name": "Ana Lucía Pérez",
         "email": "ana@example.org",
@@ -72,6 +70,6 @@ def signing_form(client_address="127.0.0.1", **fields):
         "industry": "agriculture",
         "comment": "",
         "website": "",
-        "started": SignatureForm.started_token(ip_hash(client_address), at=time.time() - 60),
+        "started": SignatureForm.started_token(at=time.time() - 60),
         **fields,
     }

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import path
 
-from timesup.caching import cache_public_page
+from timesup.infrastructure.caching import cache_public_page
 
 
 @cache_public_page

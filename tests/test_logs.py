@@ -10,7 +10,7 @@ from django.urls import reverse
 from pledges import tokens
 from tests.conftest import HttpsClient
 from tests.factories import make_signature
-from timesup.logs import RedactSecrets, network_of
+from timesup.infrastructure.logs import RedactSecrets, network_of, redact
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_a_refused_unsubscribe_request_logs_no_token(campaign, site_log):
     signature = make_signature(campaign, wants_updates=True)
     unsubscribe = tokens.unsubscribe_token(signature)
 
-    assert HttpsClient().put(reverse("pledges:unsubscribe", args=[unsubscribe])).status_code == 405
+    assert HttpsClient().put(reverse("updates:unsubscribe", args=[unsubscribe])).status_code == 405
 
     log = site_log.getvalue()
     assert "/updates/stop/…" in log
@@ -77,23 +77,31 @@ def test_a_refused_choices_request_logs_no_token(campaign, site_log):
     assert choices not in log and choices.split(":")[-1] not in log
 
 
-def test_a_json_log_line_holds_no_token_either():
+def test_a_json_log_line_holds_no_token_either(campaign):
+    token = tokens.confirmation_token(make_signature(campaign))
     record = logging.LogRecord(
         "django.request",
         logging.WARNING,
         __file__,
         1,
         "Forbidden: %s",
-        ("/en/sign/confirm/abc:def/",),
+        (f"/en/sign/confirm/{token}/",),
         None,
     )
     record.request = HttpsClient().get("/healthz").wsgi_request
-    record.request.path = "/en/sign/confirm/abc:def/"
+    record.request.path = f"/en/sign/confirm/{token}/"
 
     RedactSecrets().filter(record)
 
     assert record.getMessage() == "Forbidden: /en/sign/confirm/…/"
     assert json.loads(json.dumps(record.request)) == "GET /en/sign/confirm/…/"
+
+
+def test_any_signed_value_is_cut_out_whatever_its_path_and_times_and_addresses_stay(campaign):
+    token = tokens.withdrawal_token(make_signature(campaign))
+    line = f"13:45:12 GET /a/future/link/{token}?x=1 from 2001:db8:1:2::7"
+
+    assert redact(line) == "13:45:12 GET /a/future/link/…?x=1 from 2001:db8:1:2::7"
 
 
 def test_head_on_a_withdrawal_link_answers_like_get_and_withdraws_nothing(client, campaign):

@@ -63,6 +63,7 @@ def test_the_configuration_loads_in_nginx(nginx, tmp_path):
         )
         .replace("/etc/letsencrypt/live/timesup.example.org/privkey.pem", str(tmp_path / "key.pem"))
         .replace("/var/log/nginx/timesup.access.log", str(tmp_path / "access.log"))
+        .replace("/var/cache/nginx/timesup", str(tmp_path / "cache"))
     )
     (tmp_path / "timesup.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(

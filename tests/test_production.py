@@ -196,8 +196,6 @@ def test_pages_with_a_signers_business_are_never_stored_by_browsers_or_proxies(c
     campaign = make_featured_campaign()
     signature = make_signature(campaign, confirmed_at=None)
     pages = [
-        reverse("pledges:sign"),
-        reverse("pledges:thanks"),
         reverse("pledges:confirm", args=[tokens.confirmation_token(signature)]),
         reverse("pledges:withdraw", args=[tokens.withdrawal_token(signature)]),
     ]

@@ -8,23 +8,20 @@ import os
 import sys
 from pathlib import Path
 
-bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# The port and the proxies in front are the site's settings (timesup/settings.py,
+# from the environment or .env), read here as the site reads them: one owner.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timesup.settings")
+from django.conf import settings
 
-
-def _trusted_proxy_count():
-    """The site's own setting (from the environment or .env), read as the site reads it."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timesup.settings")
-    from django.conf import settings
-
-    return settings.TRUSTED_PROXY_COUNT
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{settings.PORT}")
 
 
 # The site tells clients apart by their address (signing budgets, the admin's
 # lockout). Through a unix socket there is none (REMOTE_ADDR is empty): only
 # the proxy in front knows it, and TRUSTED_PROXY_COUNT must say it is there.
 # gunicorn runs no Django system checks, so the check is here, at start.
-if bind.startswith("unix:") and _trusted_proxy_count() < 1:
+if bind.startswith("unix:") and settings.TRUSTED_PROXY_COUNT < 1:
     sys.exit(
         f"Refusing to start: gunicorn is bound to {bind}, where the client's address "
         "is unknown, and TRUSTED_PROXY_COUNT is 0. Set TRUSTED_PROXY_COUNT to the "
@@ -66,8 +63,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Access and error log on stdout/stderr, one line per request. The request
 # line holds no personal data: signing is a POST, its fields are in the body.
 # Link tokens are cut out and the client's address is cut to its network
-# (timesup/logs.py).
-logger_class = "timesup.logs.GunicornLogger"
+# (timesup/infrastructure/logs.py).
+logger_class = "timesup.infrastructure.logs.GunicornLogger"
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

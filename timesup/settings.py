@@ -53,9 +53,12 @@ def _secret_key_from_file(path: Path) -> str:
 SECRET_KEY = env.str("SECRET_KEY", default="") or _secret_key_from_file(VAR_DIR / "secret_key")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# The port gunicorn listens on, on 127.0.0.1 (timesup/gunicorn.conf.py reads it
+# here), and the one SITE_URL names by default over plain HTTP.
+PORT = env.int("PORT", default=8000)
 
 INSTALLED_APPS = [
-    "timesup.apps.TimesUpAdminConfig",  # django.contrib.admin, with our admin site
+    "timesup.infrastructure.apps.TimesUpAdminConfig",  # django.contrib.admin, with our admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,16 +82,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: public pages the same for everyone are answered from memory,
-    # with the headers of everything below kept in them (timesup/caching.py).
-    "timesup.caching.PublicPageCacheMiddleware",
+    # with the headers of everything below kept in them (timesup/infrastructure/caching.py).
+    "timesup.infrastructure.caching.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside whitenoise, so static files carry it too.
-    "timesup.resource_policy.ResourcePolicyMiddleware",
-    "timesup.csp.FixedPolicyCSPMiddleware",
+    "timesup.infrastructure.resource_policy.ResourcePolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Before anything reads a body: oversized ones and forms in charsets other
-    # than UTF-8 are refused from their headers (timesup/request_bodies.py).
-    "timesup.request_bodies.RequestBodyMiddleware",
+    # than UTF-8 are refused from their headers (timesup/infrastructure/request_bodies.py).
+    "timesup.infrastructure.request_bodies.RequestBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may answer: CORS headers go on every API response.
     "corsheaders.middleware.CorsMiddleware",
@@ -258,7 +261,7 @@ CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-CSRF_FAILURE_VIEW = "timesup.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "timesup.infrastructure.errors.csrf_failure"
 
 # Nothing but our own files: no inline script or style anywhere, no third
 # party. (django-csp; Django 5.2 has no CSP of its own.)
@@ -332,8 +335,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 
 # Emails are sent by a task worker (`manage.py db_worker`), never inside a
-# request. TASKS_IMMEDIATE=true runs them at once instead: for `make run` and
-# development only, where no worker runs.
+# request (`make run` starts one beside gunicorn). TASKS_IMMEDIATE=true runs
+# them at once, inside the request, instead: for `make dev` and development
+# only, where no worker runs.
 TASKS_IMMEDIATE = env.bool("TASKS_IMMEDIATE", default=False)
 TASKS = {
     "default": {
@@ -368,7 +372,7 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # One line per event on stdout, where gunicorn's own log goes too. Nothing
 # here logs request bodies, so no signer's email address reaches the log; the
 # one handler cuts link tokens and client addresses out of every line
-# (timesup/logs.py), and Django's own handlers are replaced by it.
+# (timesup/infrastructure/logs.py), and Django's own handlers are replaced by it.
 # LOG_FORMAT=json: one JSON object per line, for log shippers.
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
@@ -382,7 +386,7 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "filters": {"redact_secrets": {"()": "timesup.logs.RedactSecrets"}},
+    "filters": {"redact_secrets": {"()": "timesup.infrastructure.logs.RedactSecrets"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -400,24 +404,29 @@ LOGGING = {
     },
 }
 
-# The site's own address, for links in emails (sent by a worker, which has no
-# request to take the host from): scheme and host, no trailing slash. Its
+# The site's own address, the source of every absolute URL it writes (links in
+# emails, sent by a worker with no request to take the host from; share links
+# and cards, on pages any cache may keep): scheme and host, no trailing slash. Its
 # host must be in ALLOWED_HOSTS (a system check says so). Default: the first
 # of ALLOWED_HOSTS, over HTTPS, or over HTTP on PORT for `make run`.
 SITE_URL = env.str(
     "SITE_URL",
-    default=f"https://{ALLOWED_HOSTS[0]}"
-    if HTTPS
-    else f"http://{ALLOWED_HOSTS[0]}:{env.str('PORT', default='8000')}",
+    default=f"https://{ALLOWED_HOSTS[0]}" if HTTPS else f"http://{ALLOWED_HOSTS[0]}:{PORT}",
 ).rstrip("/")
 
 # The campaign ----------------------------------------------------------------
 
 # Seconds the public pages (the campaign page, the signing form, the wall,
-# statistics, widget, API) are kept whole in each process's memory: on the
-# busiest day, each worker renders each once every few seconds instead of for
-# every visitor. The count shown may be this many seconds old. 0 turns it off.
+# statistics, widget, API) may be kept whole: by each process's memory, and
+# by nginx or a CDN in front (Cache-Control: public, s-maxage). On the
+# busiest day each is rendered once every few seconds instead of for every
+# visitor; the count shown may be this many seconds old. Also the length of
+# the signing form's time window (its fill-time token). 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
+# Seconds past that a cache may still serve a page while it fetches a fresh
+# one (Cache-Control: stale-while-revalidate, for nginx or a CDN in front;
+# the in-process cache does the same): a surge never waits for a render.
+PAGE_STALE_SECONDS = env.int("PAGE_STALE_SECONDS", default=30)
 
 # Seconds the statistics (/stats/) and the JSON API's answers are kept in the
 # cache, and the API's Cache-Control max-age. They are read from kept tallies,
@@ -429,7 +438,7 @@ STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=10)
 WALL_PAGE_SIZE = env.int("WALL_PAGE_SIZE", default=50)
 
 # Days a confirmation link stays valid; unconfirmed signatures older than this
-# are deleted by `manage.py purge_signatures`.
+# are deleted by `manage.py hourly_upkeep`.
 CONFIRMATION_DAYS = env.int("CONFIRMATION_DAYS", default=7)
 # Hours after signing closes during which signatures made before the close
 # can still be confirmed and count; later confirmations are refused.
@@ -463,3 +472,6 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Refuse signatures from the maintained list of disposable-address domains,
 # besides the domains staff block in the admin.
 BLOCK_DISPOSABLE_EMAIL_DOMAINS = env.bool("BLOCK_DISPOSABLE_EMAIL_DOMAINS", default=True)
+# Seconds each process keeps the list of domains staff blocked (every signing
+# asks): a domain blocked in the admin is refused everywhere within this long.
+BLOCKED_DOMAINS_CACHE_SECONDS = env.int("BLOCKED_DOMAINS_CACHE_SECONDS", default=10)

@@ -5,7 +5,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponsePermanentRedirect
 from django.urls import include, path
 
-from timesup import health
+from timesup.infrastructure import health
 
 
 def favicon(request):
@@ -17,7 +17,9 @@ def favicon(request):
 # without the prefix (a link typed or shared bare) redirects to the visitor's
 # language, which LocaleMiddleware reads from the browser.
 urlpatterns = i18n_patterns(
+    path("", include("campaign.urls")),
     path("", include("pledges.urls")),
+    path("", include("pledges.updates.urls")),
 )
 
 # Outside the language prefix: machines (the health check, the JSON API), the
@@ -31,5 +33,5 @@ urlpatterns += [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-handler404 = "timesup.errors.page_not_found"
-handler500 = "timesup.errors.server_error"
+handler404 = "campaign.views.page_not_found"
+handler500 = "timesup.infrastructure.errors.server_error"

@@ -27,3 +27,6 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 LOGGING_CONFIG = None
+# What timesup/gunicorn.conf.py, which it is served with too, reads of a site's settings.
+PORT = int(os.environ.get("PORT", "8000"))
+TRUSTED_PROXY_COUNT = 0

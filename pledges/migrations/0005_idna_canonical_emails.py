@@ -4,7 +4,7 @@ Rows whose domain was typed in Unicode (`bücher.example`) get the canonical
 form that the same domain typed as `xn--bcher-kva.example` has. Where that makes
 two rows of one mailbox on one letter, the one that counts is kept (confirmed
 first, then the older) and the other deleted; counts are then recounted from
-the rows, as the hourly safety net (`purge_signatures`) would.
+the rows, as the hourly safety net (`hourly_upkeep`) would.
 """
 
 from django.db import migrations

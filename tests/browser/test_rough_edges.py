@@ -48,7 +48,7 @@ def test_without_javascript_no_share_or_copy_button_shows(browser, live_site, ca
 
 @pytest.mark.parametrize("path", ["/en/", "/en/signatures/", "/en/stats/", "/en/sign/"])
 def test_a_closed_letter_asks_nobody_to_sign_on_any_page(phone, campaign, path):
-    Campaign.objects.filter(pk=campaign.pk).update(signing_open=False)
+    Campaign.objects.filter(pk=campaign.pk).close_signing()
 
     phone.goto(path)
 

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from campaign.models import Campaign
 from campaign.seed import TIMES_UP
-from pledges import services
 from pledges.models import Signature, Update
+from pledges.updates import services
 from tests.browser.test_signing_journeys import confirmation_link_sent_to
 from tests.conftest import ROOT, _test_database_url
 
@@ -31,7 +31,7 @@ def test_a_signer_of_a_second_letter_gets_an_update_and_stops_them_in_one_click(
         title="Alianza Nacional de Campesinas",
         slug="farmworkers",
         statement="700,000 women farmworkers stand with the women of Hollywood.",
-        letter="We stand with you.",
+        letter_text="We stand with you.",
         hashtag="#TIMESUP",
         published_at=timezone.now(),
     )

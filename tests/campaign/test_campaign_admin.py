@@ -18,7 +18,7 @@ def test_staff_edit_every_field_of_a_campaign(admin_client):
             "title": "Time's Up",
             "slug": "timesup",
             "statement": "New statement",
-            "letter": "New letter",
+            "letter_text": "New letter",
             "hashtag": "#TIMESUP",
             "signature_goal": "250000",
             "donation_label": "Donate",
@@ -30,7 +30,7 @@ def test_staff_edit_every_field_of_a_campaign(admin_client):
 
     assert response.status_code == 302
     campaign.refresh_from_db()
-    assert (campaign.title, campaign.slug, campaign.statement, campaign.letter) == (
+    assert (campaign.title, campaign.slug, campaign.statement, campaign.letter_text) == (
         "Time's Up",
         "timesup",
         "New statement",
@@ -52,7 +52,7 @@ def test_admin_form_refuses_a_second_featured_campaign_with_a_message(admin_clie
             "title": other.title,
             "slug": other.slug,
             "statement": other.statement,
-            "letter": other.letter,
+            "letter_text": other.letter_text,
             "signature_goal": "10",
             "is_featured": "on",
         },

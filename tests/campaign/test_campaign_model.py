@@ -17,7 +17,9 @@ def test_only_one_campaign_can_be_featured_in_the_database():
 
 def test_a_second_featured_campaign_is_refused_with_a_clear_message():
     make_featured_campaign()
-    second = Campaign(title="Second", slug="second", statement="s", letter="l", is_featured=True)
+    second = Campaign(
+        title="Second", slug="second", statement="s", letter_text="l", is_featured=True
+    )
 
     with pytest.raises(ValidationError, match="already featured"):
         second.full_clean()
@@ -32,6 +34,35 @@ def test_feature_moves_the_home_page_to_another_campaign():
     first.refresh_from_db()
     assert not first.is_featured
     assert Campaign.objects.get(is_featured=True) == second
+
+
+def test_a_draft_cannot_be_featured_and_the_database_is_the_judge():
+    make_featured_campaign()
+    draft = make_campaign(slug="draft", published_at=None)
+
+    with pytest.raises(ValidationError, match="Publish the letter before featuring it"):
+        draft.feature()
+
+    assert Campaign.objects.get(is_featured=True).slug != "draft"
+
+
+def test_closing_signing_sets_its_time_and_opening_clears_it():
+    campaign = make_campaign()
+
+    assert Campaign.objects.filter(pk=campaign.pk).close_signing() == 1
+    campaign.refresh_from_db()
+    assert not campaign.signing_open and campaign.closed_at is not None
+
+    assert Campaign.objects.filter(pk=campaign.pk).open_signing() == 1
+    campaign.refresh_from_db()
+    assert campaign.signing_open and campaign.closed_at is None
+
+
+def test_a_letter_closed_without_its_closing_time_is_refused_by_the_database():
+    campaign = make_campaign()
+
+    with pytest.raises(IntegrityError):
+        Campaign.objects.filter(pk=campaign.pk).update(signing_open=False)
 
 
 def test_share_message_carries_the_link_and_the_hashtag():

@@ -59,7 +59,7 @@ def test_an_address_with_a_language_keeps_it_whatever_the_browser_says(client):
 
 
 @pytest.mark.parametrize(
-    "name", ["pledges:home", "pledges:sign", "pledges:wall", "pledges:stats", "pledges:privacy"]
+    "name", ["campaign:home", "pledges:sign", "pledges:wall", "pledges:stats", "pledges:privacy"]
 )
 def test_every_public_page_reads_in_spanish_with_a_switch_to_english(client, name):
     make_featured_campaign()
@@ -87,16 +87,16 @@ def test_the_signing_form_and_its_errors_are_in_spanish(client):
 def test_the_campaigns_spanish_texts_show_on_spanish_pages(client):
     make_featured_campaign(
         title="Time's Up",
-        letter="I stand with all women across every industry.",
-        letter_es="Me uno a todas las mujeres de todos los sectores.",
+        letter_text="I stand with all women across every industry.",
+        letter_text_es="Me uno a todas las mujeres de todos los sectores.",
         statement="The clock has run out.\n\nFrom movie sets to farm fields.",
         statement_es="Se acabó el tiempo.\n\nDe los platós a los campos.",
         donation_label="Donate to the Legal Defense Fund",
         donation_label_es="Dona al Fondo de Defensa Legal",
     )
 
-    spanish_page = client.get(spanish("pledges:home")).content.decode()
-    english_page = client.get(reverse("pledges:home")).content.decode()
+    spanish_page = client.get(spanish("campaign:home")).content.decode()
+    english_page = client.get(reverse("campaign:home")).content.decode()
 
     assert "Me uno a todas las mujeres de todos los sectores." in spanish_page
     assert "Se acabó el tiempo." in spanish_page
@@ -108,13 +108,13 @@ def test_the_campaigns_spanish_texts_show_on_spanish_pages(client):
 
 def test_a_text_not_yet_translated_falls_back_to_english(client):
     make_featured_campaign(
-        letter="I stand with all women across every industry.",
-        letter_es="",
+        letter_text="I stand with all women across every industry.",
+        letter_text_es="",
         statement="The clock has run out.",
         statement_es="   ",  # blank is blank, spaces too
     )
 
-    page = client.get(spanish("pledges:home")).content.decode()
+    page = client.get(spanish("campaign:home")).content.decode()
 
     assert "I stand with all women across every industry." in page
     assert "The clock has run out." in page

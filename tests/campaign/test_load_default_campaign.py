@@ -17,7 +17,7 @@ def test_loads_times_up_as_the_featured_campaign_into_an_empty_database():
         "The clock has run out on sexual assault, harassment and inequality in the workplace."
     )
     assert "From movie sets to farm fields to boardrooms" in campaign.statement
-    assert "No more silence." in campaign.letter
+    assert "No more silence." in campaign.letter_text
     assert campaign.donation_label == "Donate to the Legal Defense Fund"
     assert campaign.signing_open
 

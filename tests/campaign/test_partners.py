@@ -124,14 +124,14 @@ def test_an_unknown_campaign_is_a_json_404(client, campaign):
 
 
 def test_pages_other_than_the_api_do_not_answer_other_origins(client, campaign):
-    response = client.get(reverse("pledges:home"), HTTP_ORIGIN=PARTNER)
+    response = client.get(reverse("campaign:home"), HTTP_ORIGIN=PARTNER)
 
     assert "Access-Control-Allow-Origin" not in response
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
 def test_static_files_do_not_answer_other_origins_either(client, campaign):
-    home = client.get(reverse("pledges:home")).content.decode()
+    home = client.get(reverse("campaign:home")).content.decode()
     stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]+\.css)"', home).group(1)
 
     response = client.get(stylesheet, HTTP_ORIGIN=PARTNER)
@@ -188,7 +188,7 @@ def test_a_language_cookie_cannot_choose_the_language_of_copies_kept_for_others(
 
 def test_the_widget_is_the_one_page_other_sites_may_frame(client, campaign):
     widget = client.get("/embed/timesup/")
-    page = client.get(reverse("pledges:home"))
+    page = client.get(reverse("campaign:home"))
 
     assert "X-Frame-Options" not in widget
     assert "frame-ancestors *" in widget["Content-Security-Policy"]
@@ -231,6 +231,6 @@ def test_staff_edit_the_spanish_texts_beside_the_english_ones(admin_client, camp
         reverse("admin:campaign_campaign_change", args=[campaign.pk])
     ).content.decode()
 
-    for field in ["title", "statement", "letter", "donation_label", "share_text"]:
+    for field in ["title", "statement", "letter_text", "donation_label", "share_text"]:
         assert f'name="{field}"' in page
         assert f'name="{field}_es"' in page

@@ -15,7 +15,7 @@ from tests.factories import make_featured_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
 
-HOME = reverse("pledges:home")
+HOME = reverse("campaign:home")
 
 
 def test_the_progress_bar_shows_the_count_against_the_goal(client):
@@ -56,7 +56,7 @@ def test_the_last_day_counts_only_signatures_that_count_confirmed_in_24_hours(cl
 
 def _other_campaign():
     return Campaign.objects.create(
-        title="Other", slug="other", statement="s", letter="l", hashtag="#O"
+        title="Other", slug="other", statement="s", letter_text="l", hashtag="#O"
     )
 
 

@@ -48,7 +48,7 @@ def meta(page, attribute, name):
 @pytest.mark.parametrize(
     "name",
     [
-        "pledges:home",
+        "campaign:home",
         "pledges:sign",
         "pledges:thanks",
         "pledges:wall",
@@ -83,7 +83,7 @@ def test_the_thanks_page_asks_to_share_once_beside_the_donation_call(client, cam
 
 def test_a_spanish_page_shares_the_spanish_message_and_the_spanish_form(client, campaign):
     with translation.override("es"):
-        page = client.get(reverse("pledges:home")).content.decode()
+        page = client.get(reverse("campaign:home")).content.decode()
 
     assert share_links(page)["wa.me"]["text"] == [f"{SIGNERS_POST_ES} https://testserver/es/sign/"]
 
@@ -91,7 +91,7 @@ def test_a_spanish_page_shares_the_spanish_message_and_the_spanish_form(client, 
 def test_without_a_share_text_the_message_is_made_from_the_title_with_the_hashtag(client):
     make_featured_campaign(title="Equal Pay Now", hashtag="#EQUALPAY", share_text="")
 
-    message = share_links(client.get(reverse("pledges:home")).content.decode())["wa.me"]["text"]
+    message = share_links(client.get(reverse("campaign:home")).content.decode())["wa.me"]["text"]
 
     assert message == [
         "I stand with Equal Pay Now. Join me! Sign the letter of solidarity: "
@@ -102,7 +102,7 @@ def test_without_a_share_text_the_message_is_made_from_the_title_with_the_hashta
 def test_a_share_text_staff_wrote_is_escaped_on_the_page(client):
     make_featured_campaign(share_text='<script>alert("x")</script> Join us', hashtag="#T")
 
-    page = client.get(reverse("pledges:home")).content.decode()
+    page = client.get(reverse("campaign:home")).content.decode()
 
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Join us" in page
@@ -124,7 +124,7 @@ def test_pages_carry_open_graph_and_twitter_card_tags_with_our_share_image(clien
 
 
 def test_the_share_image_is_served_by_us_as_a_picture_of_the_right_size(client, campaign):
-    page = client.get(reverse("pledges:home")).content.decode()
+    page = client.get(reverse("campaign:home")).content.decode()
     image_path = urlparse(meta(page, "property", "og:image")).path
 
     response = client.get(image_path)
@@ -140,7 +140,7 @@ def test_the_spanish_card_is_in_spanish(client, campaign):
     campaign.title_es = "Se acabó el tiempo"
     campaign.save()
     with translation.override("es"):
-        page = client.get(reverse("pledges:home")).content.decode()
+        page = client.get(reverse("campaign:home")).content.decode()
 
     assert meta(page, "property", "og:title") == "Se acabó el tiempo #TIMESUP"
     assert meta(page, "property", "og:locale") == "es_ES"
@@ -149,7 +149,21 @@ def test_the_spanish_card_is_in_spanish(client, campaign):
 def test_a_language_added_later_still_gets_card_tags_never_an_error(client, campaign, settings):
     settings.LANGUAGES = [*settings.LANGUAGES, ("fr", "French")]
 
-    page = client.get(reverse("pledges:home")).content.decode()
+    page = client.get(reverse("campaign:home")).content.decode()
 
     assert '<meta property="og:locale:alternate" content="fr">' in page
     assert '<link rel="alternate" hreflang="fr" href="https://testserver/fr/">' in page
+
+
+def test_share_links_and_cards_are_on_the_sites_own_address_whatever_host_was_asked(
+    client, campaign, settings
+):
+    # A page any cache may keep must not carry the host of whoever asked first.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "mirror.example.org"]
+
+    page = client.get(reverse("pledges:wall"), headers={"Host": "mirror.example.org"})
+
+    text = page.content.decode()
+    assert meta(text, "property", "og:url") == "https://testserver/en/signatures/"
+    assert share_links(text)["wa.me"]["text"][0].endswith(" https://testserver/en/sign/")
+    assert "mirror.example.org" not in text

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pledges import tokens
 from pledges.models import Signature, Submission
-from tests.conftest import confirm_as_shown
+from tests.conftest import confirm_as_shown, count_shown
 from tests.factories import make_signature, signing_form
 from tests.pledges.conftest import link_in, path_of, sign_and_get_email
 
@@ -36,7 +36,7 @@ def test_signing_emails_a_confirmation_link_and_does_not_count_yet(
     assert message.subject == "Confirm your signature of “Time's Up”"
     assert link_in(message, "confirm").startswith("https://testserver/en/sign/confirm/")
     assert link_in(message, "withdraw")
-    assert client.get(WALL).context["signature_count"] == 0
+    assert count_shown(client.get(WALL)) == 0
     assert "Ana Lucía Pérez" not in client.get(WALL).content.decode()
 
 
@@ -82,7 +82,7 @@ def test_opening_the_link_asks_then_confirming_counts_and_shows_on_the_wall(
     confirmed = confirm_as_shown(client, confirm_path)
 
     assert "Your signature is confirmed" in confirmed.content.decode()
-    assert confirmed.context["signature_count"] == 1
+    assert count_shown(confirmed) == 1
     assert Signature.objects.get().confirmed_at is not None
     assert "Ana Lucía Pérez" in client.get(WALL).content.decode()
 
@@ -239,7 +239,7 @@ def test_an_email_whose_batch_was_lost_is_sent_by_the_hourly_purge(
     client.post(SIGN, signing_form(email="ana@example.org"))
     DBTaskResult.objects.all().delete()  # the queued batch is lost
 
-    call_command("purge_signatures", stdout=io.StringIO())
+    call_command("hourly_upkeep", stdout=io.StringIO())
     deliver_emails()
 
     assert [m.to for m in mailoutbox] == [["ana@example.org"]]

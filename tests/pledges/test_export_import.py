@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from pledges.models import Signature
 from tests.factories import make_campaign, make_signature
@@ -138,6 +139,27 @@ def test_import_never_duplicates_an_address_that_has_signed(tmp_path):
 
     assert "Imported 1 signatures; skipped 2" in output
     assert sorted(Signature.objects.values_list("name", flat=True)) == ["Already Here", "Bea"]
+
+
+def test_a_large_import_recounts_the_letter_once_at_the_end(tmp_path):
+    campaign = make_campaign()
+    rows = [(f"Signer {n}", f"signer{n}@example.org", "MX", "law") for n in range(2_500)]
+    path = write_csv(tmp_path / "large.csv", rows)
+
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        output = import_file(campaign, path)
+
+    assert "Imported 2500 signatures" in output
+    recounts = [sql for sql in statements if sql.startswith('UPDATE "campaign_campaign"')]
+    assert len(recounts) == 1
+    campaign.refresh_from_db()
+    assert campaign.signature_total == 2_500
 
 
 def test_import_understands_other_platforms_column_names(tmp_path):

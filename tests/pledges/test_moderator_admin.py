@@ -62,14 +62,14 @@ def test_a_withdrawn_signers_name_leaves_the_moderation_log(admin_client, campai
 
 def test_saving_a_campaign_logs_only_what_changed_not_line_endings(admin_client):
     campaign = make_featured_campaign(
-        statement="First paragraph.\n\nSecond.", letter="We stand.\n\nTogether."
+        statement="First paragraph.\n\nSecond.", letter_text="We stand.\n\nTogether."
     )
     form = {
         "title": campaign.title,
         "slug": campaign.slug,
         # As a browser sends a textarea: CR LF.
         "statement": campaign.statement.replace("\n", "\r\n"),
-        "letter": campaign.letter.replace("\n", "\r\n"),
+        "letter_text": campaign.letter_text.replace("\n", "\r\n"),
         "hashtag": campaign.hashtag,
         "signature_goal": campaign.signature_goal,
         "donation_label": campaign.donation_label,

@@ -1,4 +1,4 @@
-"""`manage.py purge_signatures`: unconfirmed signatures expire; closed campaigns' are anonymised."""
+"""`manage.py hourly_upkeep`: unconfirmed signatures expire; closed campaigns' are anonymised."""
 
 import io
 from datetime import timedelta
@@ -16,7 +16,7 @@ DAY = timedelta(days=1)
 
 
 def purge():
-    call_command("purge_signatures", stdout=io.StringIO())
+    call_command("hourly_upkeep", stdout=io.StringIO())
 
 
 def test_unconfirmed_signatures_older_than_the_expiry_are_deleted(settings):

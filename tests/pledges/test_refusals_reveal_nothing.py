@@ -36,7 +36,7 @@ def signers(client, campaign, deliver_emails, settings):
 
 
 def answer(client, email, address="203.0.113.50"):
-    response = client.post(SIGN, signing_form(address, email=email), REMOTE_ADDR=address)
+    response = client.post(SIGN, signing_form(email=email), REMOTE_ADDR=address)
     body = response.content.decode().replace(email, "EMAIL")
     body = re.sub(r'name="started" value="[^"]+"', 'name="started" value="TOKEN"', body)
     headers = {k: v for k, v in response.items() if k not in CLOCK_HEADERS}
@@ -57,7 +57,7 @@ def test_at_the_limit_every_address_gets_the_same_refusal(client, signers, setti
     for n in range(3):
         client.post(
             SIGN,
-            signing_form("203.0.113.50", email=f"filler{n}@example.org"),
+            signing_form(email=f"filler{n}@example.org"),
             REMOTE_ADDR="203.0.113.50",
         )
 
@@ -66,9 +66,9 @@ def test_at_the_limit_every_address_gets_the_same_refusal(client, signers, setti
         answers.append(answer(client, email))
         retry_afters.append(
             int(
-                client.post(
-                    SIGN, signing_form("203.0.113.50", email=email), REMOTE_ADDR="203.0.113.50"
-                )["Retry-After"]
+                client.post(SIGN, signing_form(email=email), REMOTE_ADDR="203.0.113.50")[
+                    "Retry-After"
+                ]
             )
         )
 
@@ -86,9 +86,7 @@ def test_the_time_an_answer_takes_tells_nothing_usable_about_the_address(client,
         for email in times:
             address = email if email != NEW else f"new{n}@example.org"
             started = time.perf_counter()
-            client.post(
-                SIGN, signing_form(f"203.0.113.{n}", email=address), REMOTE_ADDR=f"203.0.113.{n}"
-            )
+            client.post(SIGN, signing_form(email=address), REMOTE_ADDR=f"203.0.113.{n}")
             times[email].append(time.perf_counter() - started)
     medians = {email: statistics.median(samples) for email, samples in times.items()}
 

@@ -40,7 +40,7 @@ def budgets(request, settings):
 
 
 def sign_from_office(client, email):
-    return client.post(SIGN, signing_form(OFFICE, email=email), REMOTE_ADDR=OFFICE).status_code
+    return client.post(SIGN, signing_form(email=email), REMOTE_ADDR=OFFICE).status_code
 
 
 def test_refusals_spend_nothing_so_each_confirmation_makes_room(

@@ -16,7 +16,7 @@ SHARED = "198.51.100.20"  # one address for everyone in these tests
 
 
 def sign_from(client, address=SHARED, **fields):
-    return client.post(SIGN, signing_form(address, **fields), REMOTE_ADDR=address)
+    return client.post(SIGN, signing_form(**fields), REMOTE_ADDR=address)
 
 
 def confirm(client, email):

@@ -177,7 +177,7 @@ def test_forms_sent_are_purged_with_the_unconfirmed_signatures(client, campaign,
     Signature.objects.update(created_at=timezone.now() - timedelta(days=8))
     settings.CONFIRMATION_DAYS = 7
 
-    call_command("purge_signatures", stdout=io.StringIO())
+    call_command("hourly_upkeep", stdout=io.StringIO())
 
     assert not Submission.objects.exists()
     assert not Signature.objects.exists()
@@ -190,7 +190,7 @@ def test_an_expired_form_of_a_confirmed_signature_is_purged_and_the_signature_st
     client.post(SIGN, signing_form(email=HER_ADDRESS))
     Submission.objects.update(created_at=timezone.now() - timedelta(days=30))
 
-    call_command("purge_signatures", stdout=io.StringIO())
+    call_command("hourly_upkeep", stdout=io.StringIO())
 
     assert not Submission.objects.exists()
     assert Signature.objects.get() == signature

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from pledges import tokens
 from pledges.consent import UPDATES_CONSENT_VERSION
 from pledges.models import Signature, Update, UpdateDelivery
-from pledges.tasks import list_recipients
+from pledges.updates.tasks import list_recipients
 from tests.conftest import HttpsClient, confirm_as_shown
 from tests.factories import make_campaign, make_signature, signing_form
 from tests.pledges.conftest import path_of
@@ -414,7 +414,7 @@ def test_a_sent_update_can_no_longer_be_edited(admin_client, campaign, deliver_e
 @pytest.mark.django_db
 def test_the_link_asks_first_then_one_click_stops_updates_and_keeps_the_signature(client, campaign):
     signature = subscriber(campaign)
-    url = reverse("pledges:unsubscribe", args=[tokens.unsubscribe_token(signature)])
+    url = reverse("updates:unsubscribe", args=[tokens.unsubscribe_token(signature)])
 
     page = client.get(url)
     signature.refresh_from_db()
@@ -432,7 +432,7 @@ def test_the_link_asks_first_then_one_click_stops_updates_and_keeps_the_signatur
 @pytest.mark.django_db
 def test_a_mail_provider_s_one_click_post_needs_no_cookie_nor_csrf_token(campaign):
     signature = subscriber(campaign)
-    url = reverse("pledges:unsubscribe", args=[tokens.unsubscribe_token(signature)])
+    url = reverse("updates:unsubscribe", args=[tokens.unsubscribe_token(signature)])
 
     response = HttpsClient(enforce_csrf_checks=True).post(
         url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
@@ -451,7 +451,7 @@ def test_a_tampered_unsubscribe_link_explains_itself(client, campaign, method):
     withdrawal = tokens.withdrawal_token(signature)
 
     for bad in [token[:-3] + "xyz", withdrawal, "nonsense"]:
-        response = getattr(client, method)(reverse("pledges:unsubscribe", args=[bad]))
+        response = getattr(client, method)(reverse("updates:unsubscribe", args=[bad]))
         assert response.status_code == 404
         assert "This link doesn" in response.content.decode()
     signature.refresh_from_db()
@@ -461,7 +461,7 @@ def test_a_tampered_unsubscribe_link_explains_itself(client, campaign, method):
 @pytest.mark.django_db
 def test_the_link_of_a_withdrawn_signature_no_longer_works(client, campaign):
     signature = subscriber(campaign)
-    url = reverse("pledges:unsubscribe", args=[tokens.unsubscribe_token(signature)])
+    url = reverse("updates:unsubscribe", args=[tokens.unsubscribe_token(signature)])
     signature.withdraw()
 
     assert client.post(url).status_code == 404

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from pledges import tokens
 from pledges.models import Signature
+from tests.conftest import count_shown
 from tests.factories import make_signature, signing_form
 from tests.pledges.conftest import link_in, path_of
 
@@ -24,7 +25,7 @@ def test_the_withdrawal_link_asks_first_then_deletes_the_signature(client, campa
     withdrawn = client.post(path)
 
     assert "Your signature has been withdrawn" in withdrawn.content.decode()
-    assert withdrawn.context["signature_count"] == 1
+    assert count_shown(withdrawn) == 1
     assert not Signature.objects.filter(email="mind@example.org").exists()
     assert "Changed Mind" not in client.get(reverse("pledges:wall")).content.decode()
 

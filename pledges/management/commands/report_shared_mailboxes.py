@@ -1,7 +1,30 @@
 from django.core.management.base import BaseCommand
+from django.db.models import Q
 from django.urls import reverse
 
+from pledges.addresses import canonical_email
 from pledges.models import Signature
+
+
+def shared_mailboxes():
+    """Signatures of one letter from one mailbox under several spellings,
+    stored before the canonical form read quoted local parts as mail
+    servers do (`"gina"@` is `gina@`): {(campaign id, canonical address):
+    [signature, …]} for each mailbox with more than one. Only addresses
+    with a quote or backslash can differ, so only they are read whole."""
+    quoted = Signature.objects.filter(Q(email__contains='"') | Q(email__contains="\\"))
+    groups = {}
+    for signature in quoted.only("campaign_id", "email", "email_canonical", "confirmed_at"):
+        canonical = canonical_email(signature.email)
+        if canonical != signature.email_canonical:
+            groups.setdefault((signature.campaign_id, canonical), []).append(signature)
+    for (campaign_id, canonical), signatures in groups.items():
+        signatures.extend(Signature.objects.filter(campaign=campaign_id, email_canonical=canonical))
+    return {
+        mailbox: sorted(signatures, key=lambda s: s.pk)
+        for mailbox, signatures in groups.items()
+        if len(signatures) > 1
+    }
 
 
 class Command(BaseCommand):
@@ -14,7 +37,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        shared = Signature.objects.shared_mailboxes()
+        shared = shared_mailboxes()
         if not shared:
             self.stdout.write("No mailbox has more than one signature of a letter.")
             return

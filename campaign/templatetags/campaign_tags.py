@@ -1,5 +1,6 @@
-"""The parts every public page carries: the language switch, the share links
-and the tags that make a shared link show as a card."""
+"""The parts every public page carries: the language switch, a letter's
+addresses, the share links and the tags that make a shared link show as a
+card. Every absolute address is on SITE_URL (site_address.py)."""
 
 from django import template
 from django.conf import settings
@@ -7,10 +8,12 @@ from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info, to_locale
 
+from timesup.infrastructure.site_address import absolute_url
+
 register = template.Library()
 
 
-@register.inclusion_tag("pledges/_language_switch.html", takes_context=True)
+@register.inclusion_tag("campaign/_language_switch.html", takes_context=True)
 def language_switch(context):
     """This page in each language (the address keeps the language)."""
     request = context.get("request")
@@ -31,19 +34,20 @@ def language_switch(context):
 
 
 @register.simple_tag
-def letter_url(campaign, page="home"):
-    """The address of one of `campaign`'s pages (Campaign.page_url); the
-    featured letter's where a page has no campaign (an error page)."""
+def campaign_url(campaign, url_name="campaign:home"):
+    """The address of one of `campaign`'s pages, by its URL name
+    (Campaign.page_url); the featured letter's where a page has no campaign
+    (an error page)."""
     if not campaign:
-        return reverse(f"pledges:{page}")
-    return campaign.page_url(page)
+        return reverse(url_name)
+    return campaign.page_url(url_name)
 
 
-@register.inclusion_tag("pledges/_share.html", takes_context=True)
-def share_links(context, campaign):
+@register.inclusion_tag("campaign/_share.html")
+def share_links(campaign):
     """Links that open a post, a message or an email with the campaign's own
     words, its hashtag and the link to sign, in the visitor's language."""
-    sign_url = context["request"].build_absolute_uri(campaign.page_url("sign"))
+    sign_url = absolute_url(campaign.page_url("pledges:sign"))
     return {
         "campaign": campaign,
         "sign_url": sign_url,
@@ -51,22 +55,21 @@ def share_links(context, campaign):
     }
 
 
-@register.inclusion_tag("pledges/_social_meta.html", takes_context=True)
+@register.inclusion_tag("campaign/_social_meta.html", takes_context=True)
 def social_meta(context, campaign):
     """Open Graph and Twitter card tags: what a shared link shows as its card."""
-    request = context["request"]
+    path = context["request"].path
     language = get_language()
     return {
         "campaign": campaign,
-        "page_url": request.build_absolute_uri(request.path),
-        "image_url": request.build_absolute_uri(static("img/share-card.png")),
+        "page_url": absolute_url(path),
+        "image_url": absolute_url(static("img/share-card.png")),
         "locale": _open_graph_locale(language),
         "alternate_locales": [
             _open_graph_locale(code) for code, _ in settings.LANGUAGES if code != language
         ],
         "alternates": [
-            (code, request.build_absolute_uri(translate_url(request.path, code)))
-            for code, _ in settings.LANGUAGES
+            (code, absolute_url(translate_url(path, code))) for code, _ in settings.LANGUAGES
         ],
     }
 

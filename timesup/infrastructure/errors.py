@@ -1,23 +1,13 @@
-"""Failure pages: on-brand, short, and never a traceback."""
+"""Failure pages: on-brand, short, and never a traceback. (The 404 page,
+under the featured letter's name, is campaign/views.py's.)"""
 
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 
 # Seconds a browser or proxy should wait before retrying while the database is away.
 RETRY_AFTER_SECONDS = 30
-
-
-def page_not_found(request, exception=None):
-    """handler404: the site's own page, under the featured campaign's name."""
-    from campaign.models import Campaign
-
-    try:
-        campaign = Campaign.objects.featured().first()
-    except DatabaseError:
-        campaign = None  # the 404 page needs no database
-    return render(request, "404.html", {"campaign": campaign}, status=404)
 
 
 def csrf_failure(request, reason=""):

@@ -60,11 +60,16 @@ class TwoFactorLoginForm(AdminAuthenticationForm):
 
 
 class TimesUpAdminSite(OTPAdminSite):
-    """Django's admin, with a two-factor login when the setting asks for it.
+    """Django's admin, with a two-factor login when the setting asks for it,
+    and Django's own log of staff changes shown read-only (ModerationLogAdmin).
 
     Read at each request rather than once at start-up, so the setting can be
     switched (and tested) without a different URLconf.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register(LogEntry, ModerationLogAdmin)
 
     site_header = "Time's Up: moderation"
     site_title = "Time's Up admin"
@@ -93,6 +98,30 @@ class TimesUpAdminSite(OTPAdminSite):
         if settings.ADMIN_REQUIRE_2FA:
             return super().has_permission(request)  # staff, and verified by a device
         return AdminSite.has_permission(self, request)
+
+
+class ModerationLogAdmin(admin.ModelAdmin):
+    """Every change staff made in the admin, moderation actions included: read only."""
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "change_in_words"]
+    list_filter = ["action_flag", "content_type", "user"]
+    search_fields = ["object_repr", "change_message"]
+    date_hierarchy = "action_time"
+    list_select_related = ["user", "content_type"]
+
+    @admin.display(description=_("change"))
+    def change_in_words(self, entry):
+        # Not the stored JSON ([{"changed": {"fields": …}}]): what it says.
+        return entry.get_change_message()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _place(first, name):

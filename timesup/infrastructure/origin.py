@@ -1,6 +1,6 @@
 """Cross-site request forgery, stopped by what the browser says of a request's origin.
 
-The signing form is served from the page cache (timesup/caching.py), the same
+The signing form is served from the page cache (timesup/infrastructure/caching.py), the same
 copy to every visitor, so it cannot carry Django's per-visitor CSRF token.
 Its POST is checked instead by the headers every current browser sends and
 no page on another site can forge: Sec-Fetch-Site (all major browsers since

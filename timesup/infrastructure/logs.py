@@ -2,8 +2,8 @@
 client's full address.
 
 Two kinds of secret reach log lines by the way: the token in a link from an
-email (it is in the path, one of pledges/link_paths.py, which Django logs
-with every 4xx and 5xx, and gunicorn with every request), and the client's
+email (it is in the path, which Django logs with every 4xx and 5xx, and
+gunicorn with every request), and the client's
 address (gunicorn's access and error logs). Whoever reads a log could
 withdraw a signature with the first, and match a signer's row to a person
 with the second. Both logs go through
@@ -19,15 +19,20 @@ import re
 
 from gunicorn.glogging import Logger
 
-from pledges.link_paths import LINK_TOKEN_PATHS
-
-_LINK_TOKEN = re.compile(rf"(/(?:{'|'.join(map(re.escape, LINK_TOKEN_PATHS))})/)[^/\s?'\"]+")
+# A value signed by django.core.signing (every link token is one): its
+# payload (base64, "." first if compressed), its timestamp and its signature,
+# joined by colons. Known by its shape, wherever it stands, so that this
+# module needs no list of the paths that carry one, and a link added later is
+# covered too. Times ("13:45:12") and IPv6 addresses are too short to match.
+_SIGNED_VALUE = re.compile(
+    r"(?<![A-Za-z0-9_.-])\.?[A-Za-z0-9_-]{8,}:[A-Za-z0-9]{4,}:[A-Za-z0-9_-]{20,}"
+)
 _IP_IN_TEXT = re.compile(r"(\bip=)([0-9A-Fa-f:.]+)")
 
 
 def redact(text):
     """`text` with every link token cut out: `/sign/withdraw/…/`."""
-    return _LINK_TOKEN.sub(r"\1…", text)
+    return _SIGNED_VALUE.sub("…", text)
 
 
 def network_of(address):

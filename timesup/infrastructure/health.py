@@ -2,7 +2,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 
-from timesup.errors import RETRY_AFTER_SECONDS
+from timesup.infrastructure.errors import RETRY_AFTER_SECONDS
 
 
 @never_cache

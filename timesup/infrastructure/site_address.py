@@ -1,22 +1,36 @@
-"""System checks for the settings this app relies on (run at start and by `manage.py check`)."""
+"""The site's own address, SITE_URL: the one source of every absolute URL it
+writes (links in emails, share links, Open Graph tags, the widget's embed
+snippet), as healthchecks builds them from SITE_ROOT. Not the request's Host
+header: a worker sending emails has no request, and a page kept in a shared
+cache must not carry the host of whoever asked first."""
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, register
 from django.http.request import validate_host
+from django.urls import reverse
+
+
+def absolute_url(path):
+    """`path` (from reverse() or static()) on the site's address."""
+    return settings.SITE_URL + path
+
+
+def absolute_reverse(viewname, args=None, kwargs=None):
+    return absolute_url(reverse(viewname, args=args, kwargs=kwargs))
 
 
 @register
 def site_url_is_served_here(app_configs, **kwargs):
-    """Links in emails go to SITE_URL: a host the site refuses would break every one."""
+    """Every absolute link goes to SITE_URL: a host the site refuses would break every one."""
     parts = urlsplit(settings.SITE_URL)
     if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path:
         return [
             Error(
                 f"SITE_URL must be a scheme and a host, like https://letter.example.org "
                 f"(it is {settings.SITE_URL!r}).",
-                id="pledges.E001",
+                id="timesup.E001",
             )
         ]
     if not validate_host(parts.hostname, settings.ALLOWED_HOSTS):
@@ -24,7 +38,7 @@ def site_url_is_served_here(app_configs, **kwargs):
             Error(
                 f"SITE_URL's host {parts.hostname!r} is not in ALLOWED_HOSTS: the links "
                 "in emails would be refused.",
-                id="pledges.E002",
+                id="timesup.E002",
             )
         ]
     return []

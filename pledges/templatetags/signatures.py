@@ -1,0 +1,27 @@
+"""What the campaign's pages show of its signatures, loaded by name
+(`{% load signatures %}`), as django-contrib-comments' `{% load comments %}`
+is: the campaign app's templates compose them; its Python never imports
+pledges."""
+
+from django import template
+
+from pledges.models import Signature
+from pledges.statistics import signed_last_day
+
+register = template.Library()
+
+# Featured voices on the campaign page: a handful, not a second wall.
+FEATURED_VOICES_SHOWN = 12
+
+
+@register.inclusion_tag("pledges/_count.html")
+def signature_progress(campaign):
+    """The count toward the goal, with the last day's signatures: how fast the letter grows."""
+    return {"campaign": campaign, "signed_last_day": signed_last_day(campaign)}
+
+
+@register.inclusion_tag("pledges/_featured_voices.html")
+def featured_voices(campaign):
+    """The signers staff chose to quote, founding signers first."""
+    voices = Signature.objects.filter(campaign=campaign).featured_voices()
+    return {"voices": voices[:FEATURED_VOICES_SHOWN]}

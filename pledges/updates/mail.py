@@ -1,0 +1,40 @@
+"""The email an update is: its body, the letter's link and the link that stops updates."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from pledges import tokens
+from timesup.infrastructure.site_address import absolute_reverse, absolute_url
+
+
+def update_email(update, signature=None, to=None, language=None):
+    """An update, as its recipient `signature` gets it: in the language they
+    signed in, with the link that stops updates in its body and in the
+    List-Unsubscribe headers, which mail providers show as their own button
+    and press with one POST (RFC 8058). Without a signature (a test sent to
+    staff at `to`, in `language`), the link is one that does nothing."""
+    language = signature.email_language if signature else language
+    with translation.override(language or settings.LANGUAGE_CODE):
+        token = tokens.unsubscribe_token(signature) if signature else "test-email"
+        unsubscribe_url = absolute_reverse("updates:unsubscribe", args=[token])
+        context = {
+            "update": update,
+            "campaign": update.campaign,
+            "body": update.local_body.replace("\r\n", "\n").strip(),
+            "letter_url": absolute_url(update.campaign.page_url()),
+            "unsubscribe_url": unsubscribe_url,
+            "privacy_url": absolute_reverse("pledges:privacy"),
+        }
+        subject = " ".join(update.local_subject.split())
+        body = render_to_string("pledges/updates/email_body.txt", context)
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        to=[signature.email if signature else to],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
