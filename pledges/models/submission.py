@@ -66,7 +66,12 @@ def _db_values(obj, skip=()):
 
 class SubmissionQuerySet(models.QuerySet):
     def store(self, campaign, details, ip_hash, language):
-        """Store what a signing form sent for `campaign`: a signature, unless
+        """Store what a signing form sent (see prepare_store)."""
+        self.prepare_store(campaign, details, ip_hash, language)()
+
+    def prepare_store(self, campaign, details, ip_hash, language):
+        """What stores what a signing form sent for `campaign`, made ready to
+        run: a function of none that writes a signature, unless
         its address has one there already, and in every case a Submission of
         the form's `details`, owed an email in `language` (the worker sends it:
         pledges/tasks.py). The signature takes on a submission's choices only
@@ -77,7 +82,10 @@ class SubmissionQuerySet(models.QuerySet):
         constraint decides, so that two identical submissions at one instant
         store one signature and the time taken tells nothing. Written by hand,
         not through the ORM: Django's compiler for twenty columns was a fifth
-        of a signing request's time.
+        of a signing request's time. Every value is made here, before the
+        caller takes any lock or transaction, so that a writer holds SQLite's
+        one write lock (timesup/infrastructure/writes.py) only while the
+        statements run.
         """
         now = timezone.now()
         choices = {name: details[name] for name in PUBLIC_CHOICES}
@@ -99,14 +107,18 @@ class SubmissionQuerySet(models.QuerySet):
         statements = _store_sql(connection.vendor)
         signature_values = _db_values(signature)
         submission_values = _db_values(submission, skip={"signature_id"})
-        with connection.cursor() as cursor:
-            if len(statements) == 1:
-                cursor.execute(statements[0], signature_values + submission_values)
-                return
-            with transaction.atomic(savepoint=False):
-                cursor.execute(statements[0], signature_values)
-                signature_id = cursor.fetchone()[0]
-                cursor.execute(statements[1], [signature_id, *submission_values])
+
+        def write():
+            with connection.cursor() as cursor:
+                if len(statements) == 1:
+                    cursor.execute(statements[0], signature_values + submission_values)
+                    return
+                with transaction.atomic(savepoint=False):
+                    cursor.execute(statements[0], signature_values)
+                    signature_id = cursor.fetchone()[0]
+                    cursor.execute(statements[1], [signature_id, *submission_values])
+
+        return write
 
     def owed_an_email(self):
         """Forms sent whose email (the link, or a note that the address has
