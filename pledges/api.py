@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from campaign.models import Campaign
 from pledges.statistics import campaign_statistics, country_name, industry_name
@@ -15,7 +15,7 @@ from timesup.infrastructure.resource_policy import shared_with_other_sites
 
 @cache_public_page
 @shared_with_other_sites
-@require_GET
+@require_safe
 def campaign_detail(request, slug):
     """GET /api/campaigns/<slug>/: names are in the reader's language (Accept-Language).
 

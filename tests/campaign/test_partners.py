@@ -234,3 +234,13 @@ def test_staff_edit_the_spanish_texts_beside_the_english_ones(admin_client, camp
     for field in ["title", "statement", "letter_text", "donation_label", "share_text"]:
         assert f'name="{field}"' in page
         assert f'name="{field}_es"' in page
+
+
+def test_head_on_the_api_answers_like_get(client, campaign):
+    path = reverse("partners:api-campaign", args=[campaign.slug])
+
+    head, get = client.head(path), client.get(path)
+
+    assert head.status_code == get.status_code == 200
+    assert head["Content-Type"] == get["Content-Type"] == "application/json"
+    assert head.content == b""

@@ -227,6 +227,15 @@ def test_a_closed_campaign_refuses_new_signatures_with_a_message(client):
     assert Signature.objects.count() == 0
 
 
+def test_a_closed_letters_signing_page_shows_its_final_count(client):
+    campaign = make_featured_campaign()
+    make_signature(campaign)
+    make_signature(campaign)
+    type(campaign).objects.filter(pk=campaign.pk).close_signing()
+
+    assert count_shown(client.get(SIGN)) == 2
+
+
 def test_signing_goes_to_the_featured_campaign_only(client, campaign):
     from tests.factories import make_campaign
 

@@ -266,6 +266,19 @@ def test_every_update_carries_a_one_click_unsubscribe(
     assert "/es/updates/stop/" in spanish.body
 
 
+def test_every_update_carries_the_link_to_withdraw_the_signature(
+    admin_client, campaign, recipients_and_others, deliver_emails
+):
+    english, _ = recipients_and_others
+    send(admin_client, make_update(campaign))
+    deliver_emails()
+
+    message = next(m for m in mail.outbox if m.to == [english.email])
+    link = f"https://testserver/en/sign/withdraw/{tokens.withdrawal_token(english)}/"
+    assert link in message.body
+    assert HttpsClient().get(path_of(link)).status_code == 200  # the page that asks first
+
+
 def test_pressing_send_twice_sends_nobody_anything_twice(admin_client, campaign, deliver_emails):
     subscriber(campaign)
     update = make_update(campaign)
