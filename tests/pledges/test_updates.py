@@ -249,14 +249,19 @@ def test_an_update_goes_to_those_who_asked_only_each_in_their_language(
     assert "2 / 2" in admin_client.get(CHANGELIST).content.decode()
 
 
+def update_received_by(signature, admin_client, campaign, deliver_emails):
+    """The email `signature`'s address gets once an update to `campaign` is sent."""
+    send(admin_client, make_update(campaign))
+    deliver_emails()
+    return next(m for m in mail.outbox if m.to == [signature.email])
+
+
 def test_every_update_carries_a_one_click_unsubscribe(
     admin_client, campaign, recipients_and_others, deliver_emails
 ):
     english, _ = recipients_and_others
-    send(admin_client, make_update(campaign))
-    deliver_emails()
+    message = update_received_by(english, admin_client, campaign, deliver_emails)
 
-    message = next(m for m in mail.outbox if m.to == [english.email])
     link = f"https://testserver/en/updates/stop/{tokens.unsubscribe_token(english)}/"
     assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -270,10 +275,8 @@ def test_every_update_carries_the_link_to_withdraw_the_signature(
     admin_client, campaign, recipients_and_others, deliver_emails
 ):
     english, _ = recipients_and_others
-    send(admin_client, make_update(campaign))
-    deliver_emails()
+    message = update_received_by(english, admin_client, campaign, deliver_emails)
 
-    message = next(m for m in mail.outbox if m.to == [english.email])
     link = f"https://testserver/en/sign/withdraw/{tokens.withdrawal_token(english)}/"
     assert link in message.body
     assert HttpsClient().get(path_of(link)).status_code == 200  # the page that asks first
