@@ -47,6 +47,19 @@ def spanish_twin(field, help_text=None, **options):
 DRAFT_CANNOT_BE_FEATURED = _("Publish the letter before featuring it.")
 
 
+# The goal is shown once the count is this share of it; a milestone before.
+GOAL_SHOWN_FROM_PERCENT = 10
+
+
+def _milestones():
+    """10, 25, 50, 100, 250, 500, 1,000…: the round numbers a count passes."""
+    scale = 1
+    while True:
+        for step in (10, 25, 50):
+            yield step * scale
+        scale *= 10
+
+
 class CampaignQuerySet(models.QuerySet):
     def featured(self):
         """The campaign served at `/` (at most one: a constraint sees to it)."""
@@ -271,6 +284,20 @@ class Campaign(models.Model):
         if not self.signature_goal:
             return 0
         return self.signature_total * 100 // self.signature_goal
+
+    def count_target(self):
+        """What the count is shown against, as (number, is_the_goal): the goal
+        once the count is GOAL_SHOWN_FROM_PERCENT of it or more, the next
+        milestone before then ("3 of a goal of 100,000" over an empty bar
+        tells a visitor that nobody signs; "3 toward 10" does not). None once
+        the goal is reached: the count speaks for itself."""
+        total, goal = self.signature_total, self.signature_goal
+        if goal and total * 100 >= goal * GOAL_SHOWN_FROM_PERCENT:
+            return (goal, True) if total < goal else None
+        milestone = next(m for m in _milestones() if m > total)
+        if goal and milestone >= goal:
+            return goal, True
+        return milestone, False
 
     @property
     def lead(self):

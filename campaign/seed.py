@@ -5,6 +5,8 @@ press coverage of its launch on 1 January 2018; `manage.py load_default_campaign
 stores them when the database holds no campaign yet.
 """
 
+from datetime import UTC, datetime
+
 TIMES_UP = {
     "title": "Time's Up",
     "slug": "timesup",
@@ -56,6 +58,7 @@ Ni un silencio más. Ni una espera más. Ninguna tolerancia más con la discrimi
 
 # The letter's founding signers, featured first on the campaign page with the
 # words they posted when it launched (1 January 2018). They count: they signed.
+FOUNDING_SIGNED_AT = datetime(2018, 1, 1, 12, 0, tzinfo=UTC)
 # Their addresses are placeholders under .invalid, a domain that cannot
 # receive mail, so no email is ever sent to them.
 FOUNDING_SIGNERS = [

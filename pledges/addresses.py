@@ -81,3 +81,30 @@ def domain_and_parents(domain):
     its subdomains."""
     labels = domain.lower().strip(".").split(".")
     return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+# The big webmail providers' inboxes, by the address's domain: the thanks page
+# links there (a plain link: nothing is asked of them until the person taps it).
+WEBMAIL_INBOXES = {
+    **dict.fromkeys(["gmail.com", "googlemail.com"], ("Gmail", "https://mail.google.com/")),
+    **dict.fromkeys(
+        ["outlook.com", "hotmail.com", "live.com", "msn.com", "outlook.es", "hotmail.es"],
+        ("Outlook", "https://outlook.live.com/mail/"),
+    ),
+    **dict.fromkeys(
+        ["yahoo.com", "yahoo.es", "ymail.com", "yahoo.co.uk"],
+        ("Yahoo Mail", "https://mail.yahoo.com/"),
+    ),
+    **dict.fromkeys(
+        ["icloud.com", "me.com", "mac.com"], ("iCloud Mail", "https://www.icloud.com/mail")
+    ),
+    **dict.fromkeys(
+        ["proton.me", "protonmail.com", "pm.me"], ("Proton Mail", "https://mail.proton.me/")
+    ),
+    "aol.com": ("AOL Mail", "https://mail.aol.com/"),
+}
+
+
+def webmail_inbox(address):
+    """(provider, inbox address) for an address at a big webmail provider, else None."""
+    return WEBMAIL_INBOXES.get(address.rpartition("@")[2].lower())

@@ -11,6 +11,7 @@ from campaign.models import Campaign
 from pledges.statistics import campaign_statistics, country_name, industry_name
 from timesup.infrastructure.caching import cache_public_page
 from timesup.infrastructure.resource_policy import shared_with_other_sites
+from timesup.infrastructure.site_address import absolute_url
 
 
 @cache_public_page
@@ -45,6 +46,7 @@ def _campaign_data(campaign):
         "slug": campaign.slug,
         "title": campaign.local_title,
         "hashtag": campaign.hashtag,
+        "url": absolute_url(campaign.page_url()),  # the letter's page, where it is signed
         "signing_open": campaign.signing_open,
         "count": campaign.signature_count(),
         "goal": campaign.signature_goal,

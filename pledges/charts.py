@@ -57,15 +57,36 @@ def horizontal_bars(rows, limit=15):
     return bars, len(bars) * ROW_HEIGHT
 
 
-def day_bars(per_day):
+@dataclass(frozen=True)
+class DayBar(Bar):
+    """A day's column: `label` is its date; a column for the days before the
+    site's first (see day_bars) spans first_day to label."""
+
+    first_day: object = None
+
+    @property
+    def spans_days(self):
+        return self.first_day is not None and self.first_day != self.label
+
+
+def day_bars(per_day, since=None):
     """One column per day from the first signature to the last (days without
-    signatures too, so the time axis is true). Returns the bars."""
+    signatures too, so the time axis is true). Days before `since` (the day
+    the site opened: signatures dated earlier, such as the founding signers
+    of 2018, were made before it) are one column, first: else a letter
+    launched years ago drew thousands of empty days. Returns the bars."""
     if not per_day:
         return []
     counts = dict(per_day)
+    earlier = [day for day in counts if since is not None and day < since]
     first, last = per_day[0][0], per_day[-1][0]
+    if earlier:
+        first = since
+        last = max(last, since)
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-    largest = max(counts.values()) or 1
+    if earlier:
+        days.insert(0, None)  # the one column for every earlier day
+    largest = max([sum(counts[day] for day in earlier), *counts.values()]) or 1
     slot = CHART_WIDTH / len(days)
     plot_height = DAY_CHART_HEIGHT - DAY_LABELS_HEIGHT
     # A gap between days; a few days' columns no wider than a thumb, each in
@@ -73,11 +94,15 @@ def day_bars(per_day):
     width = min(max(slot * 0.8, 0.5), 24)
     bars = []
     for index, day in enumerate(days):
-        value = counts.get(day, 0)
+        if day is None:
+            value, first_day, day = sum(counts[d] for d in earlier), min(earlier), max(earlier)
+        else:
+            value, first_day = counts.get(day, 0), day
         height = value / largest * plot_height
         bars.append(
-            Bar(
-                label=day.isoformat(),
+            DayBar(
+                label=day,
+                first_day=first_day,
                 value=value,
                 x=index * slot + (slot - width) / 2,
                 y=plot_height - height,

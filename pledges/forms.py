@@ -147,8 +147,9 @@ def _country_choices():
 
 
 def _industry_choices():
-    # A prompt in place of Django's "---------" as the blank first choice.
-    return [("", _("Choose one")), *Industry.choices]
+    # "Prefer not to say" first, and chosen unless the signer picks another.
+    undisclosed = (Industry.UNDISCLOSED, Industry.UNDISCLOSED.label)
+    return [undisclosed, *(choice for choice in Industry.choices if choice != undisclosed)]
 
 
 def updates_field():
@@ -156,7 +157,7 @@ def updates_field():
     return forms.BooleanField(
         label=UPDATES_WORDING,
         required=False,
-        help_text=_("Now and then, news of the campaign. Every email has a link to stop them."),
+        help_text=_("Now and then. Every email has a link to stop them."),
     )
 
 
@@ -169,31 +170,52 @@ class SignerDetailsForm(forms.Form):
     name = forms.CharField(
         label=_("Your name"),
         max_length=100,
+        error_messages={
+            "required": _("Enter your name."),
+            "max_length": _("Please shorten your name to 100 characters at most."),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("Your email address"),
         max_length=254,
         help_text=_("Never shown publicly. One signature per address."),
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter your email address as name@example.org."),
+            "max_length": _("This address is too long: 254 characters at most."),
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     country = CodeChoiceField(
-        codes=[code for code, _name in countries], choices=_country_choices, label=_("Country")
+        codes=[code for code, _name in countries],
+        choices=_country_choices,
+        label=_("Country"),
+        error_messages={
+            "required": _("Choose your country."),
+            "invalid_choice": _("Choose your country from the list."),
+        },
     )
     industry = CodeChoiceField(
-        codes=Industry.values, choices=_industry_choices, label=_("Where you work")
+        codes=Industry.values,
+        choices=_industry_choices,
+        label=_("Where you work"),
+        initial=Industry.UNDISCLOSED,
+        required=False,
+        error_messages={"invalid_choice": _("Choose where you work from the list.")},
     )
     comment = forms.CharField(
         label=_("A few words (optional)"),
         max_length=500,
         required=False,
         help_text=_("Up to 500 characters. Shown publicly once our team has read it."),
+        error_messages={"max_length": _("Please shorten your comment to 500 characters at most.")},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     show_name = forms.BooleanField(
         label=_("Show my name on the public list of signatures"),
         required=False,
-        help_text=_("Unless you tick this, your signature counts but your name stays private."),
+        help_text=_("Unticked, your signature counts and your name stays private."),
     )
 
     DETAILS = ["name", "email", "country", "industry", "comment", "show_name"]
@@ -216,6 +238,10 @@ class SignerDetailsForm(forms.Form):
         reject_control_characters(name)
         validate_name(name)
         return name
+
+    def clean_industry(self):
+        # Left out of the form (a partner's own form, an imported row): not said.
+        return self.cleaned_data["industry"] or Industry.UNDISCLOSED
 
     def clean_comment(self):
         comment = self.cleaned_data["comment"]
@@ -333,7 +359,10 @@ class SignatureForm(SignerDetailsForm):
             )
         if time.time() - started < settings.SIGNING_MIN_FILL_SECONDS:
             raise ValidationError(
-                _("That was quicker than we expected. Please check your details and send again."),
+                _(
+                    "That was quicker than we expected. Please check your details "
+                    "and press “Sign the letter” again."
+                ),
                 code="too_fast",
             )
         return cleaned_data

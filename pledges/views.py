@@ -4,18 +4,22 @@ notice. The campaign's own pages are campaign/views.py's."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import caches
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_cookie
 
 from campaign.models import Campaign
-from pledges import charts, clients, throttle, tokens
+from pledges import charts, clients, receipts, throttle, tokens
+from pledges.addresses import webmail_inbox
 from pledges.consent import CONSENT_VERSION, CONSENT_WORDING, UPDATES_WORDING
 from pledges.forms import ChoicesForm, ConfirmationForm, SignatureForm
 from pledges.models import Signature
@@ -69,13 +73,16 @@ def sign(request, slug=None):
     client = clients.client_hash(request)
     form = SignatureForm(request.POST)
     if form.is_valid():
+        details = form.signature_details()
         try:
-            sign_letter(campaign, form.signature_details(), client)
+            sign_letter(campaign, details, client)
         except throttle.RateLimited as limited:
             return _sign_page(request, campaign, form, limited=limited)
         # The same answer whether this address is new, unconfirmed or
         # confirmed: the page must not reveal who has signed.
-        return redirect(campaign.page_url("pledges:thanks"))
+        response = redirect(campaign.page_url("pledges:thanks"))
+        receipts.keep_receipt(response, campaign, details)
+        return response
     if form.is_bot:
         # Nothing stored; nothing for the bot to learn.
         return redirect(campaign.page_url("pledges:thanks"))
@@ -99,9 +106,43 @@ def _sign_page(request, campaign, form, limited=None):
     return response
 
 
-@cache_public_page
+# The one page after signing that is this browser's own (the address the
+# email went to, from its receipt): kept by no cache.
+@require_same_origin
+@never_cache
+@vary_on_cookie
+@require_http_methods(["GET", "HEAD", "POST"])
 def thanks(request, slug=None):
-    return render(request, "pledges/thanks.html", {"campaign": _campaign(slug)})
+    """After signing: the signature does not count yet. POST sends the email
+    again ("Send it again"): the same work, limits and answer as signing with
+    the same details, so it tells nobody whether the address had signed."""
+    campaign = _campaign(slug)
+    details = receipts.receipt_for(request, campaign)
+    if request.method == "POST":
+        if details is None or not campaign.signing_open:
+            return redirect(campaign.page_url() + "#sign")
+        try:
+            sign_letter(campaign, details, clients.client_hash(request))
+        except throttle.RateLimited as limited:
+            return _thanks_page(request, campaign, details, limited=limited)
+        return redirect(campaign.page_url("pledges:thanks") + "?sent=again")
+    return _thanks_page(request, campaign, details, sent_again=request.GET.get("sent") == "again")
+
+
+def _thanks_page(request, campaign, details, sent_again=False, limited=None):
+    email = details["email"] if details else None
+    context = {
+        "campaign": campaign,
+        "email": email,
+        "inbox": webmail_inbox(email) if email else None,
+        "sent_again": sent_again,
+    }
+    if limited is None:
+        return render(request, "pledges/thanks.html", context)
+    context["retry_minutes"] = -(-limited.retry_after // 60)  # rounded up
+    response = render(request, "pledges/thanks.html", context, status=429)
+    response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 def signature_from_link(request, token, purpose):
@@ -217,6 +258,9 @@ def privacy(request):
             "consent_version": CONSENT_VERSION,
             "confirmation_days": settings.CONFIRMATION_DAYS,
             "retention_days": settings.RETENTION_DAYS_AFTER_CLOSE,
+            "operator": settings.SITE_OPERATOR.strip(),
+            "operator_contact": settings.SITE_OPERATOR_CONTACT.strip(),
+            "from_address": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],
         },
     )
 
@@ -230,7 +274,8 @@ def stats(request, slug=None):
     by_country = [(country_name(code), n) for code, n in statistics["by_country"]]
     industry_bars, industry_height = charts.horizontal_bars(by_industry, limit=len(by_industry))
     country_bars, country_height = charts.horizontal_bars(by_country)
-    days = charts.day_bars(statistics["per_day"])
+    opened = campaign.published_at and timezone.localdate(campaign.published_at)
+    days = charts.day_bars(statistics["per_day"], since=opened)
     return render(
         request,
         "pledges/stats.html",

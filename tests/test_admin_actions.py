@@ -109,7 +109,7 @@ def test_sending_an_update_is_logged(campaign):
 
     sender.post(
         reverse("admin:pledges_update_changelist"),
-        {"action": "send_to_signers", "_selected_action": [update.pk]},
+        {"action": "send_to_signers", "_selected_action": [update.pk], "confirmed": "yes"},
     )
 
     entry = LogEntry.objects.get()

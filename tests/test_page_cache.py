@@ -39,7 +39,6 @@ def test_public_pages_tell_shared_caches_they_may_keep_them(client, campaign, pa
         SIGN,
         reverse("campaign:home"),
         reverse("pledges:wall"),
-        reverse("pledges:thanks"),
     ):
         response = client.get(path)
 

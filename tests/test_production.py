@@ -25,11 +25,26 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="timesup.example.org",
+        SITE_OPERATOR="Example Campaign Ltd",
         LOG_LEVEL="INFO",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_warns_when_nobody_is_named_as_running_the_site(tmp_path):
+    result = run_django(
+        ["manage.py", "check", "--deploy"],
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="timesup.example.org",
+        LOG_LEVEL="INFO",
+    )
+
+    assert "timesup.W001" in result.stdout + result.stderr
+    assert "SITE_OPERATOR is not set" in result.stdout + result.stderr
 
 
 @pytest.fixture

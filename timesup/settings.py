@@ -414,6 +414,13 @@ SITE_URL = env.str(
     default=f"https://{ALLOWED_HOSTS[0]}" if HTTPS else f"http://{ALLOWED_HOSTS[0]}:{PORT}",
 ).rstrip("/")
 
+# Who runs the site, as the privacy notice names them (the data controller):
+# a name (and postal address, where the law asks for one), and how to reach
+# them about one's data (an email address or a page). Unset: the notice says
+# so, and gives the address the emails come from; `check --deploy` warns.
+SITE_OPERATOR = env.str("SITE_OPERATOR", default="")
+SITE_OPERATOR_CONTACT = env.str("SITE_OPERATOR_CONTACT", default="")
+
 # The campaign ----------------------------------------------------------------
 
 # Seconds the public pages (the campaign page, the signing form, the wall,

@@ -46,12 +46,13 @@ def campaign_url(campaign, url_name="campaign:home"):
 @register.inclusion_tag("campaign/_share.html")
 def share_links(campaign):
     """Links that open a post, a message or an email with the campaign's own
-    words, its hashtag and the link to sign, in the visitor's language."""
-    sign_url = absolute_url(campaign.page_url("pledges:sign"))
+    words, its hashtag and the link to the letter's page (where its form is),
+    in the visitor's language."""
+    letter_url = absolute_url(campaign.page_url())
     return {
         "campaign": campaign,
-        "sign_url": sign_url,
-        "share_message": campaign.share_message(sign_url),
+        "letter_url": letter_url,
+        "share_message": campaign.share_message(letter_url),
     }
 
 

@@ -24,6 +24,9 @@ class Industry(models.TextChoices):
     NONPROFIT = "nonprofit", _("Non-profit and advocacy")
     SPORTS = "sports", _("Sports")
     OTHER = "other", _("Other")
+    # The form's preselected answer: nobody has to say where they work to
+    # sign, and those who don't are counted as such in the statistics.
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
 
 
 class ModerationStatus(models.TextChoices):

@@ -211,6 +211,19 @@ class Signature(models.Model):
                 confirmed_at=now,
                 consented_at=now,
                 consent_version=CONSENT_VERSION,
+                # Review is for comments: one without is approved as it
+                # counts; staff's verdict on a row stands (hidden, spam).
+                status=models.Case(
+                    models.When(
+                        status=ModerationStatus.PENDING,
+                        then=models.Value(
+                            ModerationStatus.PENDING
+                            if chosen["comment"].strip()
+                            else ModerationStatus.APPROVED
+                        ),
+                    ),
+                    default=models.F("status"),
+                ),
                 **chosen,
             )
             self.refresh_from_db()
@@ -291,6 +304,11 @@ class Signature(models.Model):
     def industry_label(self):
         # Not get_industry_display(): that translates every choice on each call.
         return Industry(self.industry).label
+
+    @property
+    def public_industry(self):
+        """Where the signer works, as the wall shows it: nothing if she preferred not to say."""
+        return "" if self.industry == Industry.UNDISCLOSED else self.industry_label
 
     @property
     def public_name(self):

@@ -115,6 +115,10 @@ class SignatureQuerySet(models.QuerySet):
         """The public wall, newest first."""
         return self.counted().order_by("-created_at", "-id")
 
+    def latest_named(self):
+        """The newest signers who chose to show their name: the letter's page's strip."""
+        return self.wall().filter(show_name=True)
+
     def older_than(self, created_at, public_id):
         """Those after the signature (created_at, public_id) in the wall's
         order: keyset pagination, as fast on the ten-thousandth page as on the

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign, TranslatedText, spanish_twin
@@ -34,6 +34,12 @@ class UpdateQuerySet(models.QuerySet):
         return self.annotate(
             stalled=models.Exists(self.model.objects.stalled().filter(pk=models.OuterRef("pk")))
         )
+
+
+SPANISH_HALF_WRITTEN = _(
+    "Write both the Spanish subject and the Spanish body, or neither: "
+    "otherwise Spanish readers would get an email half in English."
+)
 
 
 class Update(models.Model):
@@ -99,6 +105,13 @@ class Update(models.Model):
                 condition=models.Q(state__in=["draft", "sending", "paused", "sent"]),
                 name="update_state_known",
             ),
+            # Both halves of the Spanish email, or neither: never a mixed one.
+            models.CheckConstraint(
+                condition=models.Q(subject_es="", body_es="")
+                | (~models.Q(subject_es="") & ~models.Q(body_es="")),
+                name="update_spanish_whole",
+                violation_error_message=SPANISH_HALF_WRITTEN,
+            ),
         ]
 
     def __str__(self):
@@ -109,6 +122,14 @@ class Update(models.Model):
         for field in ("subject", "subject_es"):
             if "\n" in getattr(self, field) or "\r" in getattr(self, field):
                 raise ValidationError({field: _("A subject is one line.")})
+        if bool(self.subject_es.strip()) != bool(self.body_es.strip()):
+            missing = "body_es" if self.subject_es.strip() else "subject_es"
+            raise ValidationError({missing: SPANISH_HALF_WRITTEN})
+
+    def subject_in(self, language):
+        """The subject a reader of `language` gets (the English one where none is written)."""
+        with translation.override(language):
+            return self.local_subject
 
     @property
     def is_draft(self):

@@ -1,7 +1,9 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import models
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
@@ -70,6 +72,29 @@ class UpdateAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected update to its signers"), permissions=["send"])
     def send_to_signers(self, request, queryset):
+        """Asks first, as deleting does: how many signers each update will
+        reach, and its subject in each language; sends after the second click."""
+        if request.POST.get("confirmed") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/pledges/update/send_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Send this update to its signers?"),
+                    "opts": self.model._meta,
+                    "updates": [
+                        {
+                            "update": update,
+                            "recipients": update.recipients().count() if update.is_draft else None,
+                            "subjects": [
+                                (name, update.subject_in(code)) for code, name in settings.LANGUAGES
+                            ],
+                        }
+                        for update in queryset.select_related("campaign")
+                    ],
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
         for update in queryset:
             if services.start_sending_update(update):
                 log_change(request, [update], "Started sending to its signers")
@@ -83,6 +108,7 @@ class UpdateAdmin(admin.ModelAdmin):
                     _("“%s” was sent already (or is being sent): nothing done.") % update,
                     messages.WARNING,
                 )
+        return None
 
     @admin.action(description=_("Pause sending"), permissions=["send"])
     def pause_sending(self, request, queryset):

@@ -40,3 +40,25 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// The country, preselected from the browser's language when it names a region
+// ("es-MX": Mexico), unless one is chosen already (a form sent back). Done
+// here, not on the server, so that the page stays the same for everyone and
+// any cache may keep it; without JavaScript nothing is preselected.
+document.addEventListener("DOMContentLoaded", function () {
+  var select = document.querySelector(".sign-form select[name=country]");
+  if (!select || select.value) {
+    return;
+  }
+  var languages = navigator.languages || [navigator.language];
+  for (var i = 0; i < languages.length; i++) {
+    var region = (languages[i] || "").split("-")[1];
+    if (region && /^[A-Za-z]{2}$/.test(region)) {
+      var option = select.querySelector('option[value="' + region.toUpperCase() + '"]');
+      if (option) {
+        select.value = option.value;
+        return;
+      }
+    }
+  }
+});

@@ -138,6 +138,7 @@ def test_error_pages_carry_the_campaigns_name_and_the_site_has_an_icon(phone, ca
 
 def test_the_email_goes_to_the_address_as_the_signer_typed_it(phone, live_site, campaign):
     sign_the_form(phone, "Nadia Newcomer", "Nadia.Newcomer@Example.org")
-    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you for standing with us")
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("does not count yet")
+    expect(phone.locator(".sent-to")).to_have_text("Nadia.Newcomer@Example.org")  # as typed
 
     assert confirmation_link_sent_to("Nadia.Newcomer@example.org", live_site)

@@ -56,7 +56,11 @@ def test_home_calls_to_sign_and_to_donate(client):
 
     page = client.get(reverse("campaign:home")).content.decode()
 
-    assert f'href="{reverse("pledges:sign")}">Sign the letter</a>' in page
+    # The form is on the letter's page itself, and posts to the signing view.
+    assert (
+        f'<form method="post" action="{reverse("pledges:sign")}" class="sign-form" id="sign"'
+        in page
+    )
     assert 'href="https://example.org/legal-defense-fund"' in page
     assert "Donate to the Legal Defense Fund" in page
 

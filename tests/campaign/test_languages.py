@@ -80,7 +80,7 @@ def test_the_signing_form_and_its_errors_are_in_spanish(client):
     page = page.decode()
 
     assert "Tu correo electrónico" in page
-    assert "Introduzca una dirección de correo electrónico válida." in page  # Django's own
+    assert "Escribe tu correo electrónico como nombre@example.org." in page
     assert "Elige tu país" in page
 
 

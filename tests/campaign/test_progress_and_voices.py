@@ -26,7 +26,37 @@ def test_the_progress_bar_shows_the_count_against_the_goal(client):
     page = client.get(HOME).content.decode()
 
     assert '<progress class="progress" max="40" value="10"' in page
-    assert "25% of the goal" in page
+    assert "of a goal of 40" in page
+
+
+def test_a_count_far_from_the_goal_is_shown_against_the_next_milestone(client):
+    campaign = make_featured_campaign(signature_goal=100_000)
+    for _ in range(3):
+        make_signature(campaign)
+
+    page = client.get(HOME).content.decode()
+
+    assert "of a goal of" not in page
+    assert "next milestone: 10" in page
+    assert '<progress class="progress" max="10" value="3"' in page
+
+
+@pytest.mark.parametrize(
+    ("count", "goal", "shown"),
+    [
+        (0, 100_000, (10, False)),
+        (10, 100_000, (25, False)),
+        (9_999, 100_000, (10_000, False)),
+        (10_000, 100_000, (100_000, True)),  # a tenth of the goal: the goal is worth showing
+        (30, 40, (40, True)),
+        (20, 40, (40, True)),  # the next milestone (50) is past the goal
+        (40, 40, None),  # reached: the count speaks for itself
+    ],
+)
+def test_what_the_count_is_shown_against(count, goal, shown):
+    campaign = Campaign(signature_goal=goal, signature_total=count)
+
+    assert campaign.count_target() == shown
 
 
 def test_a_goal_passed_shows_past_one_hundred_percent():
@@ -73,10 +103,39 @@ def test_featured_voices_show_founding_signers_first_then_in_signing_order(clien
     make_signature(campaign, name="Not Featured", quote="Unseen")
 
     page = client.get(HOME).content.decode()
+    voices = page[page.index('id="voices-heading"') :]
 
-    assert page.index("Founder") < page.index("Early Voice") < page.index("Later Voice")
-    assert "Time&#x27;s up." in page
-    assert "Not Featured" not in page
+    assert voices.index("Founder") < voices.index("Early Voice") < voices.index("Later Voice")
+    assert "Time&#x27;s up." in voices
+    assert "Not Featured" not in voices
+
+
+def test_the_letters_page_shows_the_latest_signers_who_chose_to_show_their_name(client):
+    campaign = make_featured_campaign()
+    now = timezone.now()
+    for minutes, name in enumerate(["Newest", "Second", "Third", "Fourth", "Fifth", "Sixth"]):
+        make_signature(campaign, name=name, created_at=now - timedelta(minutes=minutes))
+    make_signature(campaign, name="Private Person", show_name=False)
+    make_signature(campaign, name="Unconfirmed", confirmed_at=None)
+
+    page = client.get(HOME).content.decode()
+    strip = page[
+        page.index('id="latest-heading"') : page.index(
+            "</section>", page.index('id="latest-heading"')
+        )
+    ]
+
+    assert [n for n in ["Newest", "Second", "Third", "Fourth", "Fifth"] if n in strip] == [
+        "Newest",
+        "Second",
+        "Third",
+        "Fourth",
+        "Fifth",
+    ]
+    assert strip.index("Newest") < strip.index("Fifth")
+    assert "Sixth" not in strip
+    assert "Private Person" not in page
+    assert "Unconfirmed" not in page
 
 
 @pytest.mark.parametrize(

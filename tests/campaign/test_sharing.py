@@ -45,33 +45,41 @@ def meta(page, attribute, name):
     return match.group(1)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "campaign:home",
-        "pledges:sign",
-        "pledges:thanks",
-        "pledges:wall",
-        "pledges:stats",
-        "pledges:privacy",
-    ],
-)
-def test_every_page_has_share_links_with_the_signers_words_the_hashtag_and_the_link(
+@pytest.mark.parametrize("name", ["campaign:home", "pledges:thanks"])
+def test_the_letters_page_and_the_thanks_page_share_the_signers_words_and_the_letters_page(
     client, campaign, name
 ):
     page = client.get(reverse(name)).content.decode()
     links = share_links(page)
-    sign_url = "https://testserver/en/sign/"
-    message = f"{SIGNERS_POST} {sign_url}"
+    letter_url = "https://testserver/en/"  # where the form is: one page to sign
+    message = f"{SIGNERS_POST} {letter_url}"
 
     assert links["x.com"]["text"] == [message]
     assert links["wa.me"]["text"] == [message]
-    assert links["www.facebook.com"]["u"] == [sign_url]
+    assert links["www.facebook.com"]["u"] == [letter_url]
     mailto = re.search(r'href="mailto:\?([^"]+)"', page).group(1).replace("&amp;", "&")
     assert parse_qs(mailto) == {"subject": ["Time's Up"], "body": [message]}
     # Copy and the phone's share sheet: buttons the script reveals where they work.
-    assert f'data-copy-link="{sign_url}"' in page
+    assert f'data-copy-link="{letter_url}"' in page
     assert 'data-share-text="I stand with ALL WOMEN' in page
+
+
+def test_on_a_phone_the_share_sheet_and_whatsapp_come_first(client, campaign):
+    page = client.get(reverse("campaign:home")).content.decode()
+    share = page[page.index('id="share-heading"') :]
+
+    assert share.index("data-share-text") < share.index("wa.me") < share.index("x.com")
+    assert share.index("wa.me") < share.index("facebook.com") < share.index("mailto:")
+
+
+@pytest.mark.parametrize(
+    "name", ["pledges:sign", "pledges:privacy", "pledges:wall", "pledges:stats"]
+)
+def test_pages_before_signing_or_beside_it_ask_nobody_to_share(client, campaign, name):
+    page = client.get(reverse(name)).content.decode()
+
+    assert 'id="share-heading"' not in page
+    assert "wa.me" not in page
 
 
 def test_the_thanks_page_asks_to_share_once_beside_the_donation_call(client, campaign):
@@ -85,7 +93,7 @@ def test_a_spanish_page_shares_the_spanish_message_and_the_spanish_form(client, 
     with translation.override("es"):
         page = client.get(reverse("campaign:home")).content.decode()
 
-    assert share_links(page)["wa.me"]["text"] == [f"{SIGNERS_POST_ES} https://testserver/es/sign/"]
+    assert share_links(page)["wa.me"]["text"] == [f"{SIGNERS_POST_ES} https://testserver/es/"]
 
 
 def test_without_a_share_text_the_message_is_made_from_the_title_with_the_hashtag(client):
@@ -95,7 +103,7 @@ def test_without_a_share_text_the_message_is_made_from_the_title_with_the_hashta
 
     assert message == [
         "I stand with Equal Pay Now. Join me! Sign the letter of solidarity: "
-        "https://testserver/en/sign/ #EQUALPAY"
+        "https://testserver/en/ #EQUALPAY"
     ]
 
 
@@ -161,9 +169,9 @@ def test_share_links_and_cards_are_on_the_sites_own_address_whatever_host_was_as
     # A page any cache may keep must not carry the host of whoever asked first.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "mirror.example.org"]
 
-    page = client.get(reverse("pledges:wall"), headers={"Host": "mirror.example.org"})
+    page = client.get(reverse("campaign:home"), headers={"Host": "mirror.example.org"})
 
     text = page.content.decode()
-    assert meta(text, "property", "og:url") == "https://testserver/en/signatures/"
-    assert share_links(text)["wa.me"]["text"][0].endswith(" https://testserver/en/sign/")
+    assert meta(text, "property", "og:url") == "https://testserver/en/"
+    assert share_links(text)["wa.me"]["text"][0].endswith(" https://testserver/en/")
     assert "mirror.example.org" not in text

@@ -61,7 +61,7 @@ def test_addresses_without_a_full_domain_are_refused(client, campaign, address):
 
     assert response.status_code == 200
     errors = str(response.context["form"].errors["email"])
-    assert "full domain name" in errors or "valid email" in errors
+    assert "full domain name" in errors or "as name@example.org" in errors
     assert not Signature.objects.exists()
 
 

@@ -117,7 +117,7 @@ def test_a_file_with_bad_rows_reports_each_one_and_stores_none(tmp_path):
         call_command("import_signatures", campaign.slug, str(path), stderr=err)
 
     report = err.getvalue()
-    assert "line 3: email: This field is required." in report
+    assert "line 3: email: Enter your email address." in report
     assert "line 4: country:" in report
     assert "line 5: industry:" in report
     assert Signature.objects.count() == 0

@@ -63,12 +63,13 @@ def test_the_featured_letter_keeps_its_short_addresses_and_has_the_long_one_too(
 def test_the_links_on_a_letters_pages_lead_to_that_letters_pages(client, campaign, farmworkers):
     page = client.get(farmworkers.page_url()).content.decode()
 
-    assert 'href="/en/letters/farmworkers/sign/"' in page
+    assert 'action="/en/letters/farmworkers/sign/"' in page  # its form, on its page
     assert 'href="/en/letters/farmworkers/signatures/"' in page
     assert 'href="/en/letters/farmworkers/stats/"' in page
-    assert 'href="/en/sign/"' not in page  # not the featured letter's form
-    # Shared, the link asks people to sign this letter.
-    assert "https%3A//testserver/en/letters/farmworkers/sign/" in page
+    assert "/en/sign/" not in page  # not the featured letter's form
+    # Shared, the link opens this letter's page, where it is signed.
+    assert "https%3A//testserver/en/letters/farmworkers/" in page
+    assert "https%3A//testserver/en/letters/farmworkers/sign/" not in page
 
 
 def test_signing_a_second_letter_stores_a_signature_of_that_letter(client, campaign, farmworkers):

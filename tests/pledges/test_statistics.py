@@ -24,6 +24,9 @@ def signed(campaign):
     today = timezone.now()
     yesterday = today - timedelta(days=1)
     three_days_ago = today - timedelta(days=3)
+    # Published before them: the per-day chart starts on the day the letter opened.
+    campaign.published_at = today - timedelta(days=4)
+    campaign.save(update_fields=["published_at"])
     for industry, country, created_at in [
         (Industry.AGRICULTURE, "MX", three_days_ago),
         (Industry.AGRICULTURE, "MX", yesterday),

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core import mail
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -47,7 +48,9 @@ def subscriber(campaign, **fields):
 
 def send(admin_client, update, action="send_to_signers"):
     return admin_client.post(
-        CHANGELIST, {"action": action, "_selected_action": [update.pk]}, follow=True
+        CHANGELIST,
+        {"action": action, "_selected_action": [update.pk], "confirmed": "yes"},
+        follow=True,
     )
 
 
@@ -145,6 +148,57 @@ def test_an_update_without_subject_or_body_is_refused_with_a_message(admin_clien
     assert response.status_code == 200
     assert response.context["adminform"].form.errors.keys() == {"subject", "body"}
     assert not Update.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "spanish", [{"subject_es": "Noticias", "body_es": ""}, {"subject_es": "", "body_es": "Hola"}]
+)
+def test_an_update_half_written_in_spanish_is_refused_with_a_message(
+    admin_client, campaign, spanish
+):
+    response = admin_client.post(
+        reverse("admin:pledges_update_add"),
+        {"campaign": campaign.pk, "subject": "News", "body": "Hello", **spanish},
+    )
+
+    errors = response.context["adminform"].form.errors
+    missing = "body_es" if spanish["subject_es"] else "subject_es"
+    assert "Write both the Spanish subject and the Spanish body, or neither" in str(errors[missing])
+    assert not Update.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_an_update_half_written_in_spanish(campaign):
+    with pytest.raises(IntegrityError):
+        Update.objects.create(
+            campaign=campaign, subject="News", body="Hello", subject_es="Noticias"
+        )
+
+
+@pytest.mark.django_db
+def test_sending_asks_first_with_how_many_it_reaches_and_each_subject(admin_client, campaign):
+    subscriber(campaign)
+    subscriber(campaign)
+    subscriber(campaign, status=Signature.Status.SPAM)
+    update = make_update(campaign)
+
+    asked = admin_client.post(
+        CHANGELIST, {"action": "send_to_signers", "_selected_action": [update.pk]}
+    )
+
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "It will reach 2 signers." in page
+    assert "The Legal Defense Fund has raised $13 million" in page
+    assert "El Fondo de Defensa Legal ha recaudado 13 millones" in page
+    update.refresh_from_db()
+    assert update.is_draft and not UpdateDelivery.objects.exists()
+
+    send(admin_client, update)  # the second click
+
+    update.refresh_from_db()
+    assert update.state == Update.State.SENDING
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ cache must not carry the host of whoever asked first."""
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import checks
 from django.core.checks import Error, register
 from django.http.request import validate_host
 from django.urls import reverse
@@ -42,3 +43,17 @@ def site_url_is_served_here(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def site_operator_is_named(app_configs, **kwargs):
+    """The privacy notice names who runs the site (SITE_OPERATOR), as the law asks."""
+    if settings.SITE_OPERATOR.strip() or settings.DEBUG:
+        return []
+    return [
+        checks.Warning(
+            "SITE_OPERATOR is not set: the privacy notice cannot name who runs the site.",
+            hint="Set SITE_OPERATOR (and SITE_OPERATOR_CONTACT) as .env.example shows.",
+            id="timesup.W001",
+        )
+    ]

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from campaign.models import Campaign
-from campaign.seed import FOUNDING_SIGNERS, TIMES_UP
+from campaign.seed import FOUNDING_SIGNED_AT, FOUNDING_SIGNERS, TIMES_UP
 from pledges.consent import CONSENT_VERSION
 from pledges.models import Industry, ModerationStatus, Signature
 
@@ -20,8 +20,7 @@ class Command(BaseCommand):
             self.stdout.write("A campaign exists already: nothing loaded.")
             return
         with transaction.atomic():
-            now = timezone.now()
-            campaign = Campaign.objects.create(**TIMES_UP, published_at=now)
+            campaign = Campaign.objects.create(**TIMES_UP, published_at=timezone.now())
             for signer in FOUNDING_SIGNERS:
                 Signature.objects.create(
                     campaign=campaign,
@@ -30,7 +29,10 @@ class Command(BaseCommand):
                     country="US",
                     show_name=True,
                     status=ModerationStatus.APPROVED,
-                    confirmed_at=now,
+                    # Dated when they signed, at the launch: not the day of the
+                    # install (the wall, "the last 24 hours", the per-day statistics).
+                    created_at=FOUNDING_SIGNED_AT,
+                    confirmed_at=FOUNDING_SIGNED_AT,
                     consent_version=CONSENT_VERSION,
                     is_featured=True,
                     is_founding_signer=True,
