@@ -98,12 +98,7 @@ def _sign_page(request, campaign, form, limited=None):
         "started_token": SignatureForm.started_token(),
         "consent_wording": CONSENT_WORDING,
     }
-    if limited is None:
-        return render(request, "pledges/sign.html", context)
-    context["retry_minutes"] = -(-limited.retry_after // 60)  # rounded up
-    response = render(request, "pledges/sign.html", context, status=429)
-    response["Retry-After"] = str(limited.retry_after)
-    return response
+    return _render_page(request, "pledges/sign.html", context, limited)
 
 
 # The one page after signing that is this browser's own (the address the
@@ -137,10 +132,16 @@ def _thanks_page(request, campaign, details, sent_again=False, limited=None):
         "inbox": webmail_inbox(email) if email else None,
         "sent_again": sent_again,
     }
+    return _render_page(request, "pledges/thanks.html", context, limited)
+
+
+def _render_page(request, template, context, limited=None):
+    """The page; with `limited` (throttle.RateLimited), a 429 that says when to
+    try again, in minutes for the person and in Retry-After for the browser."""
     if limited is None:
-        return render(request, "pledges/thanks.html", context)
+        return render(request, template, context)
     context["retry_minutes"] = -(-limited.retry_after // 60)  # rounded up
-    response = render(request, "pledges/thanks.html", context, status=429)
+    response = render(request, template, context, status=429)
     response["Retry-After"] = str(limited.retry_after)
     return response
 
