@@ -181,6 +181,16 @@ def test_the_confirmation_page_is_the_one_button_below_what_will_be_published(cl
     assert f'href="{HOME}#sign"' not in html  # no "Sign" in the header
 
 
+def test_a_closed_letters_confirmation_page_is_still_the_one_button(client, campaign):
+    signature = make_signature(campaign, confirmed_at=None)
+    Campaign.objects.filter(pk=campaign.pk).close_signing()
+
+    page = client.get(reverse("pledges:confirm", args=[tokens.confirmation_token(signature)]))
+
+    assert page.status_code == 200  # within the grace hours after closing
+    assert 'id="share-heading"' not in page.content.decode()
+
+
 @pytest.mark.parametrize("page", ["withdraw", "unsubscribe"])
 def test_pages_of_leaving_ask_nobody_to_share(client, campaign, page):
     signature = make_signature(campaign, wants_updates=True)
