@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from campaign.models import Campaign
+from campaign.models import Campaign, SourceCode
+from campaign.templatetags.campaign_tags import with_source
 from timesup.infrastructure.admin_site import log_change
+from timesup.infrastructure.site_address import absolute_url
 
 
 class TextWithLineBreaks(forms.CharField):
@@ -136,3 +138,23 @@ class CampaignAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%d campaign closed.", "%d campaigns closed.", updated) % updated
         )
+
+
+@admin.register(SourceCode)
+class SourceCodeAdmin(admin.ModelAdmin):
+    """Codes of staff's own for the links they give out (a newsletter, a
+    partner): signatures through them are credited to them in "Sources"."""
+
+    list_display = ["code", "description", "link", "created_at"]
+    search_fields = ["code", "description"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A code already given out is in links that people keep: not renamed.
+        return ["code"] if obj else []
+
+    @admin.display(description=_("link to give out (the featured letter)"))
+    def link(self, source_code):
+        featured = Campaign.objects.featured().first()
+        if featured is None:
+            return "—"
+        return with_source(absolute_url(featured.page_url()), source_code.code)

@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -337,3 +339,99 @@ class Campaign(models.Model):
 
     def has_donation_call(self):
         return bool(self.donation_label and self.donation_url)
+
+
+# Where a signer came from, as `?source=<code>` on a letter's address: the
+# channel each of the site's own links names, the codes staff make
+# (SourceCode), and, for any other code, "other". Only the code is recorded,
+# with the signature, and kept as a count (pledges/models/tally.py:
+# SourceTally): nothing about the person, no cookie.
+SHARE_CHANNELS = ("share-sheet", "whatsapp", "x", "facebook", "email", "copy")
+SITE_CHANNELS = (*SHARE_CHANNELS, "widget", "api")
+UNKNOWN_SOURCE = "other"
+RESERVED_SOURCE_CODES = frozenset([*SITE_CHANNELS, UNKNOWN_SOURCE])
+
+
+class SourceCodeQuerySet(models.QuerySet):
+    CACHE_KEY = "source-codes"
+    # A code staff create is recognised on every host within this long.
+    CACHE_SECONDS = 60
+
+    def known(self):
+        """The codes staff made, kept in this process's memory (every page
+        with a `?source=` asks, before its cached copy is looked up)."""
+        codes = caches["local"].get(self.CACHE_KEY)
+        if codes is None:
+            codes = frozenset(self.values_list("code", flat=True))
+            caches["local"].set(self.CACHE_KEY, codes, self.CACHE_SECONDS)
+        return codes
+
+    def normalise(self, value):
+        """The code a page or a signature is credited to, from what a link
+        carried: one of the site's channels or staff's codes, "" for none,
+        and "other" for anything else. So a made-up code can neither fill a
+        table nor multiply the pages kept in any cache."""
+        code = (value or "").strip().lower()
+        if not code:
+            return ""
+        if code in RESERVED_SOURCE_CODES or code in self.known():
+            return code
+        return UNKNOWN_SOURCE
+
+    @classmethod
+    def forget(cls):
+        caches["local"].delete(cls.CACHE_KEY)
+
+
+class SourceCode(models.Model):
+    """A code of staff's own for the links they give out (a newsletter, a
+    partner): `?source=<code>` on a letter's address credits the signatures
+    that come through it (SourceCodeQuerySet.normalise). The site's own share links
+    carry the channels' codes, which need no row."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                _("Use lower-case letters and digits, with hyphens between words."),
+            )
+        ],
+        help_text=_(
+            "Lower-case letters, digits and hyphens, e.g. partner-newsletter. "
+            "It is visible in the links you give out: name the channel, never a person."
+        ),
+    )
+    description = models.CharField(_("what it is for"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = SourceCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("source code")
+        verbose_name_plural = _("source codes")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        SourceCodeQuerySet.forget()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        SourceCodeQuerySet.forget()
+        return deleted
+
+    def clean(self):
+        super().clean()
+        if self.code in RESERVED_SOURCE_CODES:
+            raise ValidationError(
+                {
+                    "code": _("“%(code)s” is one of the site's own codes: choose another.")
+                    % {"code": self.code}
+                }
+            )

@@ -10,14 +10,19 @@ from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from campaign.models import Campaign
+from campaign.models import Campaign, SourceCode
 from timesup.infrastructure.caching import cache_public_page
 
 
-@cache_public_page
+# One page per source code (a handful), whatever else the address carries.
+@cache_public_page(query={"source": SourceCode.objects.normalise})
 def home(request, slug=None):
+    """The letter's page, with its form. A `?source=` code is carried to the
+    signature (the form's hidden field) and to the page's share links, so
+    that a chain of re-shares is credited to where it began."""
     campaign = get_object_or_404(Campaign.objects.for_page(slug))
-    return render(request, "campaign/home.html", {"campaign": campaign})
+    source = SourceCode.objects.normalise(request.GET.get("source"))
+    return render(request, "campaign/home.html", {"campaign": campaign, "source": source})
 
 
 @never_cache

@@ -1,23 +1,28 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from campaign.models import Campaign
+from campaign.models import Campaign, SourceCode
+from pledges import charts, funnel
 from pledges.addresses import canonical_email
-from pledges.export import UPDATE_RECIPIENT_COLUMNS, csv_lines
+from pledges.export import UPDATE_RECIPIENT_COLUMNS, csv_lines, csv_rows
 from pledges.models import (
     BlockedDomain,
     CommentToReview,
     Signature,
     SignatureTally,
+    SourceTally,
 )
 from pledges.statistics import country_name
 from pledges.updates import admin as updates_admin  # noqa: F401 - registers UpdateAdmin
@@ -339,3 +344,102 @@ class CommentReviewAdmin(admin.ModelAdmin):
 class BlockedDomainAdmin(admin.ModelAdmin):
     list_display = ["domain", "reason", "created_at"]
     search_fields = ["domain", "reason"]
+
+
+@admin.register(SourceTally)
+class SourceTallyAdmin(admin.ModelAdmin):
+    """Where a letter's signers come from and how many confirm, per source and
+    per day: a report (pledges/funnel.py keeps the counts), a chart and a
+    table, and the same as CSV. Nothing here names a person."""
+
+    def get_urls(self):
+        return [
+            path("", self.admin_site.admin_view(self.figures_view), name=self._url_name()),
+        ]
+
+    def _url_name(self):
+        return f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+
+    def figures_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        campaigns = list(Campaign.objects.order_by("-is_featured", "-published_at", "title"))
+        campaign = next(
+            (c for c in campaigns if str(c.pk) == request.GET.get("campaign")),
+            campaigns[0] if campaigns else None,
+        )
+        source = request.GET.get("source")
+        per_source, per_day = funnel.campaign_figures(campaign, source) if campaign else ([], [])
+        if request.GET.get("format") == "csv" and campaign:
+            return _figures_csv(campaign, funnel.campaign_figures(campaign)[1])
+        descriptions = dict(SourceCode.objects.values_list("code", "description"))
+        source_bars, source_height = charts.funnel_bars(
+            [(f.label, f.signed, f.confirmed) for f in per_source]
+        )
+        day_bars, day_height = charts.funnel_bars(
+            [
+                (
+                    date_format(f.day, "j M") + ("" if source else f" · {f.source or '-'}"),
+                    f.signed,
+                    f.confirmed,
+                )
+                for f in per_day
+            ],
+            limit=60,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Sources: signatures and confirmations"),
+            "campaigns": campaigns,
+            "campaign": campaign,
+            "source": source,
+            "source_label": funnel.source_label(source) if source is not None else None,
+            "per_source": [(f, descriptions.get(f.source, "")) for f in per_source],
+            "per_day": per_day,
+            "source_bars": source_bars,
+            "source_height": source_height,
+            "day_bars": day_bars,
+            "day_height": day_height,
+            "chart_width": charts.CHART_WIDTH,
+        }
+        return TemplateResponse(request, "admin/pledges/sourcetally/figures.html", context)
+
+    # A report: made by the site's counting alone, never by hand.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # Whoever may see the signatures may see where they came from.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("pledges.view_signature")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+def _figures_csv(campaign, per_day):
+    """The figures per day and source, as a spreadsheet opens them."""
+    lines = [["letter", "day", "source", "signatures", "confirmed", "confirmation_rate"]]
+    lines += [
+        [
+            campaign.slug,
+            f.day.isoformat(),
+            f.source,
+            f.signed,
+            f.confirmed,
+            "" if f.rate is None else f"{f.rate:.3f}",
+        ]
+        for f in sorted(per_day, key=lambda f: (f.day, f.source))
+    ]
+    filename = f"sources-{campaign.slug}-{timezone.now():%Y%m%d-%H%M%S}.csv"
+    return StreamingHttpResponse(
+        csv_rows(lines),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

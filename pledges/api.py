@@ -46,7 +46,8 @@ def _campaign_data(campaign):
         "slug": campaign.slug,
         "title": campaign.local_title,
         "hashtag": campaign.hashtag,
-        "url": absolute_url(campaign.page_url()),  # the letter's page, where it is signed
+        # The letter's page, where it is signed; its code credits the API's users.
+        "url": absolute_url(campaign.page_url()) + "?source=api",
         "signing_open": campaign.signing_open,
         "count": campaign.signature_count(),
         "goal": campaign.signature_goal,

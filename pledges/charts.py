@@ -111,3 +111,38 @@ def day_bars(per_day, since=None):
             )
         )
     return bars
+
+
+@dataclass(frozen=True)
+class FunnelBar(Bar):
+    """A horizontal bar of signatures with, inside it from the left, the part
+    confirmed: how many came, and how many of them counted."""
+
+    confirmed: int = 0
+    confirmed_width: float = 0
+    rate: float | None = None
+
+
+def funnel_bars(rows, limit=30):
+    """One bar per (label, signed, confirmed), in the order given; `limit`
+    at most. Returns (bars, height of the chart)."""
+    rows = rows[:limit]
+    largest = max((signed for _, signed, _ in rows), default=0) or 1
+    usable = CHART_WIDTH - 110  # room for "1,234 · 56%" after the longest bar
+    bars = []
+    for index, (label, signed, confirmed) in enumerate(rows):
+        width = max(signed / largest * usable, 1)
+        bars.append(
+            FunnelBar(
+                label=label,
+                value=signed,
+                x=0,
+                y=index * ROW_HEIGHT + 22,
+                width=width,
+                height=BAR_HEIGHT,
+                confirmed=confirmed,
+                confirmed_width=confirmed / signed * width if signed else 0,
+                rate=confirmed / signed if signed else None,
+            )
+        )
+    return bars, len(bars) * ROW_HEIGHT

@@ -19,6 +19,7 @@ COLUMNS = [
     ("status", "status"),
     ("created_at", "created_at"),
     ("confirmed_at", "confirmed_at"),
+    ("source", "source"),
 ]
 
 # Those who asked for updates: whom to write to, in which language, and the
@@ -59,13 +60,20 @@ class _Echo:
 
 
 def csv_lines(signatures, columns=COLUMNS):
-    """Yield the CSV, header first, a line at a time."""
+    """Yield the CSV of `signatures`, header first, a line at a time."""
+    return csv_rows([[header for header, _ in columns]], _rows(signatures, columns))
+
+
+def csv_rows(*rows):
+    """Yield CSV lines of the rows of each iterable in `rows`, in turn, every
+    cell safe to open in a spreadsheet."""
     writer = csv.writer(_Echo())
     # The byte-order mark tells Excel the file is UTF-8, so names in any
     # script open as typed.
-    yield "\ufeff" + writer.writerow([header for header, _ in columns])
-    for row in _rows(signatures, columns):
-        yield writer.writerow([spreadsheet_safe(value) for value in row])
+    yield "\ufeff"
+    for part in rows:
+        for row in part:
+            yield writer.writerow([spreadsheet_safe(value) for value in row])
 
 
 def jsonl_lines(signatures):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from publicsuffixlist import PublicSuffixList
 
+from campaign.models import SourceCode
 from pledges.addresses import domain_and_parents
 from pledges.consent import UPDATES_WORDING
 from pledges.models import BlockedDomain, Industry
@@ -309,7 +310,11 @@ class SignatureForm(SignerDetailsForm):
     # Its own consent, never ticked for the signer (pledges/consent.py).
     wants_updates = updates_field()
 
-    DETAILS = [*SignerDetailsForm.DETAILS, "wants_updates"]
+    # The page's source code (`?source=`), drawn by the page as a hidden
+    # field; any value is taken, as its code or as "other" (clean_source).
+    source = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    DETAILS = [*SignerDetailsForm.DETAILS, "wants_updates", "source"]
 
     @staticmethod
     def started_token(at=None):
@@ -326,6 +331,9 @@ class SignatureForm(SignerDetailsForm):
         window = max(settings.PAGE_CACHE_SECONDS, 1)
         moment = int(time.time() if at is None else at)
         return signing.dumps(moment - moment % window, salt=_STARTED_SALT)
+
+    def clean_source(self):
+        return SourceCode.objects.normalise(self.cleaned_data["source"])
 
     @property
     def is_bot(self):

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django_tasks import default_task_backend, task
 
-from pledges import mail
-from pledges.models import Submission
+from pledges import funnel, mail
+from pledges.models import Signature, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ def send_requested_emails():
                 .order_by("email_requested_at")[:BATCH]
             )
             Submission.objects.filter(pk__in=[s.pk for s in batch]).update(email_requested_at=None)
+            # New signatures join their source's figures here, a batch at a
+            # time, not in the signing request (pledges/funnel.py).
+            funnel.count_signed(Signature.objects.filter(pk__in={s.signature_id for s in batch}))
         if not batch:
             return f"{sent} sent"
         for submission in batch:

@@ -17,7 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_cookie
 
-from campaign.models import Campaign
+from campaign.models import Campaign, SourceCode
 from pledges import charts, clients, receipts, throttle, tokens
 from pledges.addresses import webmail_inbox
 from pledges.consent import CONSENT_VERSION, CONSENT_WORDING, UPDATES_WORDING
@@ -61,7 +61,7 @@ def _campaign_to_sign(slug):
 # whole. So it carries no CSRF token (the origin check stands in for it) and
 # uses no session.
 @require_same_origin
-@cache_public_page
+@cache_public_page(query={"source": SourceCode.objects.normalise})
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign(request, slug=None):
     campaign = _campaign_to_sign(slug)
@@ -69,7 +69,8 @@ def sign(request, slug=None):
         status = 403 if request.method == "POST" else 200
         return render(request, "pledges/closed.html", {"campaign": campaign}, status=status)
     if request.method != "POST":
-        return _sign_page(request, campaign, SignatureForm())
+        source = SourceCode.objects.normalise(request.GET.get("source"))
+        return _sign_page(request, campaign, SignatureForm(), source)
     client = clients.client_hash(request)
     form = SignatureForm(request.POST)
     if form.is_valid():
@@ -77,7 +78,7 @@ def sign(request, slug=None):
         try:
             sign_letter(campaign, details, client)
         except throttle.RateLimited as limited:
-            return _sign_page(request, campaign, form, limited=limited)
+            return _sign_page(request, campaign, form, details["source"], limited=limited)
         # The same answer whether this address is new, unconfirmed or
         # confirmed: the page must not reveal who has signed.
         response = redirect(campaign.page_url("pledges:thanks"))
@@ -86,14 +87,17 @@ def sign(request, slug=None):
     if form.is_bot:
         # Nothing stored; nothing for the bot to learn.
         return redirect(campaign.page_url("pledges:thanks"))
-    return _sign_page(request, campaign, form)
+    source = SourceCode.objects.normalise(request.POST.get("source"))
+    return _sign_page(request, campaign, form, source)
 
 
-def _sign_page(request, campaign, form, limited=None):
+def _sign_page(request, campaign, form, source, limited=None):
     """The signing page: empty, or with what the person typed and why it came
-    back (never kept by any cache: see cache_public_page)."""
+    back (never kept by any cache: see cache_public_page); `source`, the
+    normalised code the form carries to the signature."""
     context = {
         "campaign": campaign,
+        "source": source,
         "form": form,
         "started_token": SignatureForm.started_token(),
         "consent_wording": CONSENT_WORDING,
@@ -128,6 +132,8 @@ def _thanks_page(request, campaign, details, sent_again=False, limited=None):
     email = details["email"] if details else None
     context = {
         "campaign": campaign,
+        # Its share links keep the code the signer came through.
+        "source": details.get("source", "") if details else "",
         "email": email,
         "inbox": webmail_inbox(email) if email else None,
         "sent_again": sent_again,
@@ -208,6 +214,8 @@ def _confirmed_page(request, signature, token, asked_now=False):
     campaign = signature.campaign
     context = {
         "campaign": campaign,
+        # Its share links keep the code the signer came through.
+        "source": signature.source or "",
         "signature": signature,
         "token": token,
         "asked_now": asked_now,
@@ -300,7 +308,7 @@ def stats(request, slug=None):
     )
 
 
-@cache_public_page
+@cache_public_page(query={"after": lambda value: value if _parse_cursor(value) else ""})
 def wall(request, slug=None):
     """The public wall, newest first, a page at a time.
 

@@ -6,8 +6,10 @@ from django import template
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
+from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_info, to_locale
 
+from campaign.models import SHARE_CHANNELS
 from timesup.infrastructure.site_address import absolute_url
 
 register = template.Library()
@@ -15,22 +17,30 @@ register = template.Library()
 
 @register.inclusion_tag("campaign/_language_switch.html", takes_context=True)
 def language_switch(context):
-    """This page in each language (the address keeps the language)."""
+    """This page in each language (the address keeps the language, and the
+    source code the page was reached through)."""
     request = context.get("request")
     if request is None:  # the bare server-error page
         return {"languages": []}
     current = get_language()
+    source = context.get("source")
     return {
         "languages": [
             {
                 "code": code,
                 "name": get_language_info(code)["name_local"],
-                "url": translate_url(request.path, code),
+                "url": with_source(translate_url(request.path, code), source),
                 "is_current": code == current,
             }
             for code, _ in settings.LANGUAGES
         ]
     }
+
+
+def with_source(url, code):
+    """`url` with `?source=<code>` (a link to a letter's page names where it
+    was shared), or as it is without a code."""
+    return f"{url}?{urlencode({'source': code})}" if code else url
 
 
 @register.simple_tag
@@ -44,16 +54,22 @@ def campaign_url(campaign, url_name="campaign:home"):
 
 
 @register.inclusion_tag("campaign/_share.html")
-def share_links(campaign):
+def share_links(campaign, origin=""):
     """Links that open a post, a message or an email with the campaign's own
     words, its hashtag and the link to the letter's page (where its form is),
-    in the visitor's language."""
+    in the visitor's language.
+
+    Each link names its channel (`?source=whatsapp`), so organisers see which
+    brings signers; on a page reached through a code (`origin`), every link
+    carries that code instead, so a chain of re-shares is credited to where
+    it began (as ControlShift's "bucket")."""
     letter_url = absolute_url(campaign.page_url())
-    return {
-        "campaign": campaign,
-        "letter_url": letter_url,
-        "share_message": campaign.share_message(letter_url),
+    links = {
+        channel.replace("-", "_"): with_source(letter_url, origin or channel)
+        for channel in SHARE_CHANNELS
     }
+    messages = {channel: campaign.share_message(url) for channel, url in links.items()}
+    return {"campaign": campaign, "links": links, "messages": messages}
 
 
 @register.inclusion_tag("campaign/_social_meta.html", takes_context=True)

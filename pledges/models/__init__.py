@@ -15,6 +15,7 @@ from pledges.models.signature_queryset import SignatureQuerySet as SignatureQuer
 from pledges.models.submission import Submission as Submission
 from pledges.models.tally import RateLimitCounter as RateLimitCounter
 from pledges.models.tally import SignatureTally as SignatureTally
+from pledges.models.tally import SourceTally as SourceTally
 
 # Updates to signers (the rest of the feature is pledges/updates/).
 from pledges.models.update import Update as Update

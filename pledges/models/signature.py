@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from campaign.models import Campaign
-from pledges import counting
+from pledges import counting, funnel
 from pledges.addresses import canonical_email, normalize_email
 from pledges.consent import CONSENT_VERSION, UPDATES_CONSENT_VERSION
 from pledges.models.choices import (
@@ -88,6 +88,20 @@ class Signature(models.Model):
         help_text=_("A sentence or two from this signer, shown with their name."),
     )
 
+    # Where the signer came from: the normalised `?source=` code of the page
+    # she signed on ("" for none), or None for a signature that did not come
+    # through the form since the figures began (an import, founding signers).
+    # Never anything about the person. (None and "" differ here, hence null.)
+    source = models.CharField(  # noqa: DJ001
+        _("source"), max_length=40, null=True, blank=True, editable=False
+    )
+    # True until its signing is counted in its source's figures (by the
+    # worker, or as it is deleted: pledges/funnel.py), so that no signing POST
+    # updates a shared row. Null, not False, once counted: so both columns
+    # are added to a table of a million rows without remaking it on SQLite
+    # (which would drop the search index's triggers, migration 0008).
+    source_pending = models.BooleanField(null=True, editable=False)
+
     objects = SignatureQuerySet.as_manager()
 
     class Meta:
@@ -132,6 +146,10 @@ class Signature(models.Model):
             models.Index("campaign", "is_featured", name="signature_featured"),
             # The moderators' queue: awaiting review, oldest first.
             models.Index("status", "created_at", "id", name="signature_review_queue"),
+            # The few signatures not yet in their source's figures.
+            models.Index(
+                "campaign", condition=models.Q(source_pending=True), name="signature_source_pending"
+            ),
         ]
 
     def __str__(self):
@@ -228,6 +246,7 @@ class Signature(models.Model):
             )
             self.refresh_from_db()
             if newly_confirmed:
+                funnel.count_confirmed(self)
                 self.submissions.all().delete()
                 if self.counts:
                     counting.count_in(self)

@@ -8,7 +8,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from pledges import counting
+from pledges import counting, funnel
 from pledges.models.choices import COUNTED, COUNTED_STATUSES, UNNAMED, ModerationStatus
 
 
@@ -172,8 +172,10 @@ class SignatureQuerySet(models.QuerySet):
         return updated
 
     def delete(self):
-        """Delete the selected signatures; those that counted leave the count."""
+        """Delete the selected signatures; those that counted leave the count,
+        and those not yet in their source's figures are counted there first."""
         with transaction.atomic():
+            funnel.count_signed(self)
             campaign_ids = self._campaign_ids()
             leaving = counting.tally_rows(self.counted())
             self.forget_names_in_admin_log()

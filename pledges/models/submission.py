@@ -97,6 +97,9 @@ class SubmissionQuerySet(models.QuerySet):
             consented_at=now,
             created_at=now,
             email_language=language,
+            # Counted in its source's figures by the worker (pledges/funnel.py).
+            source=details.get("source", ""),
+            source_pending=True,
             # Private, with no updates, until confirmed with its owner's choices.
             **{**choices, "show_name": False, "wants_updates": False},
         )

@@ -32,6 +32,33 @@ class SignatureTally(models.Model):
         return f"{self.dimension} {self.value}: {self.count}"
 
 
+class SourceTally(models.Model):
+    """How many of a campaign's signatures came through one source on one
+    day (the day signed, in the site's time zone), and how many of those
+    were confirmed since: the figures organisers read in the admin. Counts
+    only, written by pledges/funnel.py alone, so they outlive the rows (the
+    hourly purge of unconfirmed signatures, a withdrawal)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="source_tallies")
+    # A normalised code (SourceCodeQuerySet.normalise); "" for none.
+    source = models.CharField(_("source"), max_length=40, blank=True)
+    day = models.DateField(_("day signed"))
+    signed = models.PositiveIntegerField(_("signatures"), default=0)
+    confirmed = models.PositiveIntegerField(_("confirmed"), default=0)
+
+    class Meta:
+        verbose_name = _("source figures")
+        verbose_name_plural = _("sources: signatures and confirmations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "source", "day"], name="one_source_tally_per_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source or '-'} {self.day}: {self.signed} signed, {self.confirmed} confirmed"
+
+
 class RateLimitCounter(models.Model):
     """Hits in one fixed window for one key (action and client IP hash): the
     database's rate limiter, shared by every worker with no extra server."""

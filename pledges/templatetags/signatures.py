@@ -39,11 +39,13 @@ def latest_signers(campaign):
 
 
 @register.inclusion_tag("pledges/_sign_form.html")
-def signing_form(campaign):
+def signing_form(campaign, source=""):
     """The empty signing form, for the letter's own page: the same for every
-    visitor (see SignatureForm.started_token), so the page stays cacheable."""
+    visitor (see SignatureForm.started_token), so the page stays cacheable;
+    `source`, the page's normalised source code, goes with the signature."""
     return {
         "campaign": campaign,
+        "source": source,
         "form": SignatureForm(),
         "started_token": SignatureForm.started_token(),
         "consent_wording": CONSENT_WORDING,

@@ -40,7 +40,7 @@ def test_the_api_gives_the_count_the_goal_and_who_signed_by_industry_and_country
         "slug": "timesup",
         "title": "Time's Up",
         "hashtag": "#TIMESUP",
-        "url": "https://testserver/en/",  # the letter's page, where it is signed
+        "url": "https://testserver/en/?source=api",  # the letter's page, credited to the API
         "signing_open": True,
         "count": 3,
         "goal": 100,
@@ -155,7 +155,9 @@ def test_the_widget_shows_the_count_the_progress_and_a_sign_button(client, campa
 
     assert '<strong class="count-number">3</strong>' in page
     assert '<progress class="progress" max="10" value="3"' in page  # toward the next milestone
-    assert re.search(r'<a class="button" href="/en/#sign" target="_blank" rel="noopener">', page)
+    assert re.search(
+        r'<a class="button" href="/en/\?source=widget#sign" target="_blank" rel="noopener">', page
+    )
     assert '<header class="site-header">' not in page  # just the widget
     assert "share-heading" not in page
 
@@ -163,7 +165,7 @@ def test_the_widget_shows_the_count_the_progress_and_a_sign_button(client, campa
 def test_the_widget_answers_in_the_readers_language(client, campaign):
     page = client.get("/embed/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
-    assert 'href="/es/#sign"' in page
+    assert 'href="/es/?source=widget#sign"' in page
     assert "Firma la carta" in page
 
 
@@ -204,7 +206,7 @@ def test_the_widget_of_a_letter_that_is_not_featured_links_to_that_letter(client
 
     assert "An earlier letter" in page
     assert 'href="/en/#sign"' not in page  # not the featured letter's form
-    assert 'href="/en/letters/earlier/#sign"' in page
+    assert 'href="/en/letters/earlier/?source=widget#sign"' in page
 
 
 def test_a_draft_has_no_widget(client, campaign):

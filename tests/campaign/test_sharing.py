@@ -51,17 +51,20 @@ def test_the_letters_page_and_the_thanks_page_share_the_signers_words_and_the_le
 ):
     page = client.get(reverse(name)).content.decode()
     links = share_links(page)
-    letter_url = "https://testserver/en/"  # where the form is: one page to sign
-    message = f"{SIGNERS_POST} {letter_url}"
+    # Where the form is (one page to sign), named by the channel it is shared through.
+    letter_url = "https://testserver/en/?source="
 
-    assert links["x.com"]["text"] == [message]
-    assert links["wa.me"]["text"] == [message]
-    assert links["www.facebook.com"]["u"] == [letter_url]
+    assert links["x.com"]["text"] == [f"{SIGNERS_POST} {letter_url}x"]
+    assert links["wa.me"]["text"] == [f"{SIGNERS_POST} {letter_url}whatsapp"]
+    assert links["www.facebook.com"]["u"] == [f"{letter_url}facebook"]
     mailto = re.search(r'href="mailto:\?([^"]+)"', page).group(1).replace("&amp;", "&")
-    assert parse_qs(mailto) == {"subject": ["Time's Up"], "body": [message]}
+    assert parse_qs(mailto) == {
+        "subject": ["Time's Up"],
+        "body": [f"{SIGNERS_POST} {letter_url}email"],
+    }
     # Copy and the phone's share sheet: buttons the script reveals where they work.
-    assert f'data-copy-link="{letter_url}"' in page
-    assert 'data-share-text="I stand with ALL WOMEN' in page
+    assert f'data-copy-link="{letter_url}copy"' in page
+    assert f'data-share-text="{SIGNERS_POST.replace("&", "&amp;")} {letter_url}share-sheet"' in page
 
 
 def test_on_a_phone_the_share_sheet_and_whatsapp_come_first(client, campaign):
@@ -93,7 +96,9 @@ def test_a_spanish_page_shares_the_spanish_message_and_the_spanish_form(client, 
     with translation.override("es"):
         page = client.get(reverse("campaign:home")).content.decode()
 
-    assert share_links(page)["wa.me"]["text"] == [f"{SIGNERS_POST_ES} https://testserver/es/"]
+    assert share_links(page)["wa.me"]["text"] == [
+        f"{SIGNERS_POST_ES} https://testserver/es/?source=whatsapp"
+    ]
 
 
 def test_without_a_share_text_the_message_is_made_from_the_title_with_the_hashtag(client):
@@ -103,7 +108,7 @@ def test_without_a_share_text_the_message_is_made_from_the_title_with_the_hashta
 
     assert message == [
         "I stand with Equal Pay Now. Join me! Sign the letter of solidarity: "
-        "https://testserver/en/ #EQUALPAY"
+        "https://testserver/en/?source=whatsapp #EQUALPAY"
     ]
 
 
@@ -173,5 +178,5 @@ def test_share_links_and_cards_are_on_the_sites_own_address_whatever_host_was_as
 
     text = page.content.decode()
     assert meta(text, "property", "og:url") == "https://testserver/en/"
-    assert share_links(text)["wa.me"]["text"][0].endswith(" https://testserver/en/")
+    assert share_links(text)["wa.me"]["text"][0].endswith(" https://testserver/en/?source=whatsapp")
     assert "mirror.example.org" not in text

@@ -20,6 +20,12 @@ that sets no cookie and does not vary on cookies. Pages that vary on another
 header (the widget and the API, on Accept-Language) are kept once per value.
 The key holds the scheme: under HTTPS, a plain-HTTP request is redirected
 (a 301, never kept), so it never finds an HTTPS page.
+
+The key holds only the query parameters the view reads, each as the view
+normalises it (`@cache_public_page(query={"source": normalise})`): the
+`fbclid` Facebook adds to every shared link, `utm_*` tags, or a made-up
+`?source=` would otherwise make each visitor's address a page of its own,
+rendered afresh and pushing the others out on the busiest day.
 """
 
 import threading
@@ -31,14 +37,19 @@ from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, cc_delim_re, patch_cache_control
 
 
-def cache_public_page(view):
-    """Mark the view's pages as public: the same for every visitor.
+def cache_public_page(view=None, *, query=None):
+    """Mark the view's pages as public: the same for every visitor with the
+    same values of the query parameters in `query` (a dict of each name and
+    the function that normalises its value; the view must read no other).
 
     A 200 answer to GET or HEAD says so in its Cache-Control (unless the view
     set a max-age of its own: the API's is STATS_CACHE_SECONDS). The answer
     to a POST (a form sent back with what a person typed) is kept by no
     cache; any other (an error, a redirect) is left as the view made it, and
     never kept here."""
+    if view is None:
+        return lambda view: cache_public_page(view, query=query)
+    query = tuple(sorted((query or {}).items()))
 
     @wraps(view)
     def public_view(request, *args, **kwargs):
@@ -47,6 +58,7 @@ def cache_public_page(view):
             add_never_cache_headers(response)
         elif response.status_code == 200:
             response.is_public_page = True
+            response.page_query = query
             seconds = settings.PAGE_CACHE_SECONDS
             if seconds and "max-age" not in response.get("Cache-Control", ""):
                 patch_cache_control(
@@ -137,22 +149,20 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         # As the client sent it: a host the site refuses never had a page kept.
         meta = request.META
-        address = (
-            f"{request.scheme}://{meta.get('HTTP_HOST', '')}"
-            f"{meta.get('PATH_INFO', '')}?{meta.get('QUERY_STRING', '')}"
-        )
-        vary = pages.get(address)
-        key = _page_key(address, vary, request) if vary is not None else None
+        address = f"{request.scheme}://{meta.get('HTTP_HOST', '')}{meta.get('PATH_INFO', '')}"
+        shape = pages.get(address)
+        key = _page_key(address, shape, request) if shape is not None else None
         page = pages.get(key) if key is not None else None
         if page is not None:
             return page.response()
         try:
             response = self.get_response(request)
             if getattr(response, "is_public_page", False) and _for_everyone(response):
-                vary = tuple(sorted(_vary_headers(response)))
-                # Which headers a page varies on changes only with the code.
-                pages.set(address, vary, seconds * 10)
-                pages.set(_page_key(address, vary, request), CachedPage(response), seconds)
+                # What a page varies on (headers, query parameters) changes
+                # only with the code.
+                shape = (tuple(sorted(_vary_headers(response))), response.page_query)
+                pages.set(address, shape, seconds * 10)
+                pages.set(_page_key(address, shape, request), CachedPage(response), seconds)
         finally:
             # Rendered and kept, or not to be kept (an error, a redirect): either
             # way the next request past the page's time may render it.
@@ -178,6 +188,13 @@ def _vary_headers(response):
     return {h.strip().lower() for h in cc_delim_re.split(response.get("Vary", "")) if h.strip()}
 
 
-def _page_key(address, vary, request):
-    """The address and the request's value of each header the page varies on."""
-    return (address, *(request.META.get("HTTP_" + h.upper().replace("-", "_"), "") for h in vary))
+def _page_key(address, shape, request):
+    """The address, the request's value of each header the page varies on,
+    and of each query parameter it reads, normalised as the view does."""
+    vary, query = shape
+    headers = (request.META.get("HTTP_" + h.upper().replace("-", "_"), "") for h in vary)
+    return (
+        address,
+        *headers,
+        *(normalise(request.GET.get(name, "")) for name, normalise in query),
+    )
