@@ -376,16 +376,10 @@ class SourceTallyAdmin(admin.ModelAdmin):
         source_bars, source_height = charts.funnel_bars(
             [(f.label, f.signed, f.confirmed) for f in per_source]
         )
+        # Per day: the chosen source's, or every source's together.
+        days = per_day if source is not None else funnel.every_source_per_day(per_day)
         day_bars, day_height = charts.funnel_bars(
-            [
-                (
-                    date_format(f.day, "j M") + ("" if source else f" · {f.source or '-'}"),
-                    f.signed,
-                    f.confirmed,
-                )
-                for f in per_day
-            ],
-            limit=60,
+            [(date_format(f.day, "j M Y"), f.signed, f.confirmed) for f in days], limit=60
         )
         context = {
             **self.admin_site.each_context(request),

@@ -227,8 +227,9 @@ class SignerDetailsForm(forms.Form):
 
     @property
     def signer_fields(self):
-        """The fields a person fills in, in order (not the honeypot)."""
-        return [self[name] for name in self.DETAILS]
+        """The fields a person fills in, in order (not the honeypot, nor
+        the source code, which the page draws itself)."""
+        return [self[name] for name in self.DETAILS if not self[name].is_hidden]
 
     def signature_details(self):
         """What is stored of the signer's answers."""

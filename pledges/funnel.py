@@ -145,6 +145,18 @@ def campaign_figures(campaign, source=None):
     return per_source, per_day
 
 
+def every_source_per_day(per_day):
+    """The Figures of each day, every source together, newest first."""
+    totals = {}
+    for figures in per_day:
+        signed, confirmed = totals.get(figures.day, (0, 0))
+        totals[figures.day] = (signed + figures.signed, confirmed + figures.confirmed)
+    return [
+        Figures("", signed, confirmed, day)
+        for day, (signed, confirmed) in sorted(totals.items(), reverse=True)
+    ]
+
+
 def source_label(code):
     """What organisers read for a source code."""
     if code in _CHANNEL_LABELS:

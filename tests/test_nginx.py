@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.urls import get_resolver
 
 from pledges.link_paths import LINK_TOKEN_PATHS
 from tests.conftest import ROOT
@@ -90,6 +91,23 @@ def test_nginx_logs_none_of_the_link_paths_the_site_redacts():
 
     assert location, "no unlogged location for the links in emails"
     assert set(location.group(1).split("|")) == set(LINK_TOKEN_PATHS)
+
+
+def _public_pages_query_parameters(patterns):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            yield from _public_pages_query_parameters(pattern.url_patterns)
+        else:
+            yield from getattr(pattern.callback, "page_query_names", ())
+
+
+def test_nginx_keys_its_copies_on_the_query_parameters_public_pages_read():
+    key = re.search(r'^proxy_cache_key "([^"]+)";', CONFIG.read_text(), re.M)
+    read = set(_public_pages_query_parameters(get_resolver().url_patterns))
+
+    assert key, "no proxy_cache_key: nginx would key on the whole query"
+    assert read == {"after", "source"}
+    assert set(re.findall(r"\$arg_(\w+)", key.group(1))) == read
 
 
 def test_the_deployment_guide_shows_the_configuration_as_it_is():

@@ -29,8 +29,9 @@ def signing_freely(settings):
 
 def hidden_source(page):
     """The source code the page's form sends with the signature ("" for none)."""
-    match = re.search(r'<input type="hidden" name="source" value="([^"]*)">', page)
-    return match.group(1) if match else ""
+    fields = re.findall(r'<input type="hidden" name="source"[^>]*>', page)
+    assert len(fields) <= 1, fields  # one value, never two
+    return re.search(r'value="([^"]*)"', fields[0]).group(1) if fields else ""
 
 
 def whatsapp_link(page):
@@ -137,7 +138,7 @@ def test_a_scripted_mix_of_sources_shows_exact_counts_and_rates_after_the_hourly
         "other": ("2", "1", "50%"),
         "": ("1", "0", "0%"),
     }
-    today = timezone.localdate().strftime("%-d %b")
+    today = timezone.localdate().strftime("%-d %b %Y")
     assert chart_values(admin) == {
         "WhatsApp": "3 · 67%",
         "partner-news": "2 · 100%",

@@ -70,6 +70,9 @@ def cache_public_page(view=None, *, query=None):
                 )
         return response
 
+    # The parameters a shared cache in front must key its copies on too
+    # (deploy/nginx/timesup.conf's proxy_cache_key).
+    public_view.page_query_names = tuple(name for name, _normalise in query)
     return public_view
 
 
