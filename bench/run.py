@@ -42,6 +42,7 @@ from harness import (
     PG_SERVER,
     PYTHON,
     ROOT,
+    SHARED_LINKS,
     SIGNING,
     SIGNING_RATE_LIMIT_DEFAULT,
     STAFF_PASSWORD,
@@ -184,6 +185,13 @@ def bench(backend, args):
             wrk(site, path, min(2, args.seconds), connections, cookies)  # warm up
             output = wrk(site, path, args.seconds, connections, cookies)
             run.measures.append(parse_wrk(name, output))
+            if path == "/en/":
+                # The same page as shared links bring people to it: every
+                # address its own (codes, made-up codes, tracking tags).
+                script = ROOT / "bench" / "shared_links.lua"
+                wrk(site, path, min(2, args.seconds), connections, script=script)  # warm up
+                output = wrk(site, path, args.seconds, connections, script=script)
+                run.measures.append(parse_wrk(SHARED_LINKS, output))
 
         before = count_rows(env)
         _, _, page = fetch(site, "/en/sign/")

@@ -56,6 +56,7 @@ def test_the_benchmark_harness_runs_end_to_end_and_prints_its_table(wrk, tmp_pat
         "minimal Django: POST, validate a form, insert a row",
         "our middleware around an empty view",
         "/ (campaign page)",
+        "/ through shared links (?source=, made-up codes, fbclid)",
         "/signatures/ deep page (90%)",
         "/stats/ (statistics)",
         "/api/campaigns/timesup/",
