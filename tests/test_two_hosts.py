@@ -1,0 +1,332 @@
+"""The site on more than one machine: two app instances behind one nginx
+(round-robin, the configuration docs/deploy.md gives), sharing one
+PostgreSQL and one Redis, with one task worker. Whatever instance a request
+reaches, a signature is stored and emailed once, the count, the budget, a
+withdrawal and a closed letter are the same on both within the pages'
+freshness (PAGE_CACHE_SECONDS)."""
+
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import ExitStack, contextmanager
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from campaign.models import Campaign
+from pledges.models import Signature
+from tests.conftest import ROOT, _free_port, _test_database_url, serve_with_gunicorn
+from tests.factories import make_featured_campaign
+from tests.test_nginx import CONFIG, self_signed_certificate
+
+pytestmark = [pytest.mark.slow, pytest.mark.live]
+
+REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own, emptied first
+FRESH_SECONDS = 2  # PAGE_CACHE_SECONDS on both instances
+BUDGET = 6  # SIGNING_RATE_LIMIT: signatures a client may leave unconfirmed an hour
+CLIENT = "198.51.100.23"
+STAFF_PASSWORD = (
+    "a-long-password-for-two-hosts"  # the visitor, as nginx reports her in X-Forwarded-For
+)
+
+
+@pytest.fixture
+def nginx_binary():
+    path = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx is missing (apt-get install nginx): in CI this test must run.")
+        pytest.skip("nginx is missing (apt-get install nginx)")
+    return path
+
+
+@pytest.fixture
+def shared_redis():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis is not running at 127.0.0.1:6379: in CI this test must run.")
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    yield client
+    client.flushdb()
+
+
+@contextmanager
+def nginx_in_front(nginx, folder, upstreams):
+    """nginx with deploy/nginx/timesup.conf, its upstream the two instances
+    (round-robin), on a port of its own over HTTPS; yields its base URL."""
+    port = _free_port()
+    self_signed_certificate(folder)
+    Visitor.certificate = str(folder / "cert.pem")
+    servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams)
+    site = (
+        CONFIG.read_text()
+        .replace(
+            "    server unix:/run/timesup/gunicorn.sock fail_timeout=0;\n",
+            servers,
+        )
+        .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl http2;")
+        .replace("listen [::]:443 ssl http2;", "")
+        .replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
+        .replace("listen [::]:80;", "")
+        .replace(
+            "/etc/letsencrypt/live/timesup.example.org/fullchain.pem", str(folder / "cert.pem")
+        )
+        .replace("/etc/letsencrypt/live/timesup.example.org/privkey.pem", str(folder / "key.pem"))
+        .replace("/var/log/nginx/timesup.access.log", str(folder / "access.log"))
+        .replace("/var/cache/nginx/timesup", str(folder / "cache"))
+    )
+    assert servers in site, "the upstream of deploy/nginx/timesup.conf has changed"
+    (folder / "timesup.conf").write_text(site)
+    (folder / "nginx.conf").write_text(
+        "user root root;\n"
+        f"pid {folder}/nginx.pid;\n"
+        f"error_log {folder}/error.log;\n"
+        "daemon off;\n"
+        "events {}\n"
+        f"http {{ include {folder}/timesup.conf; }}\n"
+    )
+    process = subprocess.Popen(
+        [nginx, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"https://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                Visitor(base).get("/healthz")
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail(f"nginx did not start:\n{(folder / 'error.log').read_text()}")
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGQUIT)
+        process.wait(timeout=10)
+
+
+@contextmanager
+def task_worker(folder, **environ):
+    """One `manage.py db_worker`, as production runs it beside the app hosts."""
+    env = {**os.environ, "DATABASE_URL": _test_database_url(), **environ}
+    with (folder / "worker.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class Visitor:
+    """A browser as far as these pages need: its cookies, HTTPS trusting the
+    test's own certificate, redirects not followed."""
+
+    certificate = None  # set once nginx_in_front made it
+
+    class _NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def __init__(self, base, headers=None):
+        self.base = base
+        self.headers = headers or {}
+        self.cookies = {}
+        context = ssl.create_default_context(cafile=self.certificate)
+        context.check_hostname = False  # made for timesup.example.org, reached as 127.0.0.1
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=context), self._NoRedirects()
+        )
+
+    def request(self, path, data=None, headers=None):
+        headers = {**self.headers, **(headers or {})}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base + path, data=body, headers=headers)
+        try:
+            response = self.opener.open(request, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.read().decode()
+
+    def get(self, path):
+        return self.request(path)
+
+    def send_form(self, path, data):
+        """The form on `path` sent as a browser sends it: with the page's CSRF
+        token and its origin, whatever else `data` says."""
+        _, page = self.get(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        origin = self.base.replace("http://", "https://")
+        headers = {"Origin": origin, "Referer": origin + path}
+        return self.request(path, {"csrfmiddlewaretoken": token, **data}, headers=headers)
+
+    def post(self, path, data):
+        # As a browser posting one of the site's own forms says it.
+        return self.request(path, data, headers={"Sec-Fetch-Site": "same-origin"})
+
+
+def count_on(visitor, path="/en/"):
+    status, page = visitor.get(path)
+    assert status == 200, page[:500]
+    return int(re.search(r'class="count-number">([\d,]+)<', page).group(1).replace(",", ""))
+
+
+def eventually(check, seconds):
+    """Whether `check()` holds within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def emails_to(mail_dir, address):
+    texts = []
+    for file in mail_dir.glob("*.log"):
+        texts += [t for t in file.read_text().split("-" * 79) if f"To: {address}" in t]
+    return texts
+
+
+def link_in(email, kind):
+    return urllib.parse.urlsplit(re.search(rf"https://\S+/sign/{kind}/\S+/", email).group(0)).path
+
+
+def sign(visitor, email):
+    """Send the letter's form, as its page gave it (the form's token is the
+    same for a while: fetched once, so that round-robin sends the forms
+    themselves to each host in turn)."""
+    if not hasattr(visitor, "started"):
+        _, page = visitor.get("/en/")
+        visitor.started = re.search(r'name="started" value="([^"]+)"', page).group(1)
+    started = visitor.started
+    status, _ = visitor.post(
+        "/en/sign/",
+        {"started": started, "name": "Two Hosts", "email": email, "country": "FR"},
+    )
+    return status
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
+    reason="two hosts share PostgreSQL (make test with DATABASE_URL=postgres://…)",
+)
+def test_two_app_hosts_behind_one_nginx_are_one_site(
+    transactional_db, nginx_binary, shared_redis, tmp_path
+):
+    assert connection.vendor == "postgresql"
+    campaign = make_featured_campaign(title="Time's Up", signature_goal=100)
+    User.objects.create_superuser("staff", "staff@example.org", STAFF_PASSWORD)
+    mail_dir = tmp_path / "mail"
+    settings = {
+        "HTTPS": "true",
+        "CACHE_URL": REDIS_URL,
+        "WEB_CONCURRENCY": "2",
+        "TASKS_IMMEDIATE": "false",
+        "EMAIL_BATCH_SECONDS": "0",
+        "EMAIL_URL": f"filemail:///{mail_dir}",
+        "PAGE_CACHE_SECONDS": str(FRESH_SECONDS),
+        "PAGE_STALE_SECONDS": "1",
+        "SIGNING_MIN_FILL_SECONDS": "0",
+        "SIGNING_RATE_LIMIT": str(BUDGET),
+        "TRUSTED_PROXY_COUNT": "1",  # nginx appends the client's address
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECRET_KEY": "the-same-key-on-every-host-" + "x" * 40,
+        "LOG_LEVEL": "WARNING",
+    }
+    with ExitStack() as stack:
+        hosts = [
+            stack.enter_context(serve_with_gunicorn(tmp_path / f"host-{n}.log", **settings))
+            for n in "ab"
+        ]
+        ports = [int(host.base_url.rpartition(":")[2]) for host in hosts]
+        base = stack.enter_context(nginx_in_front(nginx_binary, tmp_path, ports))
+        stack.enter_context(task_worker(tmp_path, **settings, SITE_URL=base))
+        # Straight to one host, as a health check or an operator would.
+        host_a, host_b = (
+            Visitor(host.base_url, {"X-Forwarded-Proto": "https", "X-Forwarded-For": CLIENT})
+            for host in hosts
+        )
+        through_nginx = Visitor(base)
+
+        # Signatures through nginx reach both hosts, and each is stored and emailed once.
+        addresses = [f"signer{n}@example.org" for n in range(4)]
+        assert [sign(through_nginx, address) for address in addresses] == [302] * 4
+        for host in hosts:
+            assert any("POST /en/sign/" in line for line in host.log.read_text().splitlines())
+        assert eventually(lambda: all(emails_to(mail_dir, a) for a in addresses), 20)
+        time.sleep(1)  # a second email, if one were sent twice, would be written by now
+        assert [len(emails_to(mail_dir, a)) for a in addresses] == [1] * 4
+        assert Signature.objects.filter(campaign=campaign).count() == 4
+
+        # A confirmation through one host counts on both within the pages' freshness.
+        confirmation = link_in(emails_to(mail_dir, addresses[0])[0], "confirm")
+        status, _ = host_a.send_form(
+            confirmation, {"name": "Two Hosts", "country": "FR", "industry": "undisclosed"}
+        )
+        assert status == 200
+        assert eventually(
+            lambda: count_on(host_a) == 1 and count_on(host_b) == 1, FRESH_SECONDS + 2
+        )
+
+        # The budget is one per client, whatever host counts it: BUDGET
+        # signatures across the two, then a refusal from either.
+        extra = [sign((host_a, host_b)[n % 2], f"more{n}@example.org") for n in range(BUDGET)]
+        assert extra == [302] * BUDGET
+        assert sign(host_a, "one-too-many@example.org") == 429
+        assert sign(host_b, "one-too-many@example.org") == 429
+
+        # A withdrawal through the other host leaves the count on both.
+        withdrawal = link_in(emails_to(mail_dir, addresses[0])[0], "withdraw")
+        status, _ = host_b.send_form(withdrawal, {})
+        assert status == 200
+        assert eventually(
+            lambda: count_on(host_a) == 0 and count_on(host_b) == 0, FRESH_SECONDS + 2
+        )
+
+        # Staff close the letter in one host's admin: both stop taking signatures.
+        host_a.send_form(
+            "/admin/login/?next=/admin/", {"username": "staff", "password": STAFF_PASSWORD}
+        )
+        status, _ = host_a.send_form(
+            "/admin/campaign/campaign/",
+            {"action": "close_signing", "_selected_action": str(campaign.pk), "index": "0"},
+        )
+        assert status == 302
+        assert not Campaign.objects.get(pk=campaign.pk).signing_open
+        assert eventually(
+            lambda: (
+                sign(host_a, "late-a@example.org") == 403
+                and sign(host_b, "late-b@example.org") == 403
+            ),
+            FRESH_SECONDS + 2,
+        )
