@@ -39,15 +39,16 @@ COPY --chown=timesup:timesup . .
 RUN msgfmt --check-format -o locale/es/LC_MESSAGES/django.mo locale/es/LC_MESSAGES/django.po \
     && SECRET_KEY=collectstatic-only VAR_DIR=/tmp/build-var python manage.py collectstatic --noinput --verbosity 0 \
     && rm -rf /tmp/build-var \
-    && mkdir -p "$VAR_DIR" && chown timesup:timesup "$VAR_DIR"
+    && mkdir -p "$VAR_DIR" /run/timesup && chown timesup:timesup "$VAR_DIR" /run/timesup
 
 USER timesup
 VOLUME ["/var/lib/timesup"]
 EXPOSE 8000
 
 # /healthz over plain HTTP (exempt from the HTTPS redirect), under the host the
-# site answers to.
+# site answers to, where gunicorn listens: its port, or the unix socket
+# compose.yaml shares with the proxy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import os, urllib.request as u; host = os.environ.get('ALLOWED_HOSTS', 'localhost').split(',')[0]; port = os.environ['GUNICORN_BIND'].rpartition(':')[2]; u.urlopen(u.Request(f'http://127.0.0.1:{port}/healthz', headers={'Host': host}), timeout=4)"
+    CMD ["python", "deploy/healthcheck.py"]
 
 CMD ["gunicorn", "--config", "timesup/gunicorn.conf.py", "timesup.wsgi"]

@@ -175,6 +175,18 @@ def table(runs, args):
                 not f.get("database_locked"),
             ),
         ]
+        if "database_cpu_seconds" in f and f["stored"]:
+            per_signature_ms = f["database_cpu_seconds"] / f["stored"] * 1000
+            facts.append(
+                (
+                    "PostgreSQL's CPU per signature stored (so: signatures a second per core)",
+                    f"{per_signature_ms:.2f} ms ({1000 / per_signature_ms:,.0f}/s)"
+                    if per_signature_ms
+                    else "not measured",
+                    "",
+                    None,
+                )
+            )
         for fact, value, target, met in facts:
             verdict = "" if met is None else ("yes" if met else "**no**")
             lines.append(f"| {run.backend} | {fact} | {value} | {target} | {verdict} |")

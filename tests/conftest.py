@@ -1,6 +1,7 @@
 import http.cookiejar
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -90,6 +91,20 @@ def collected_static_files():
     # Pages name their stylesheet through the manifest of hashed file names,
     # as in production; collect once so it exists.
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def nginx():
+    path = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                "nginx is missing (apt-get install nginx): in CI the tests that need it must run."
+            )
+        pytest.skip("nginx is missing (apt-get install nginx)")
+    return path
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 nginx, and keeps out of its log the same link paths the site's own logs
 redact (issue 20, item 8)."""
 
-import os
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -12,45 +10,7 @@ from django.urls import get_resolver
 
 from pledges.link_paths import LINK_TOKEN_PATHS
 from tests.conftest import ROOT
-
-CONFIG = ROOT / "deploy" / "nginx" / "timesup.conf"
-
-
-@pytest.fixture
-def nginx():
-    path = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
-    )
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                "nginx is missing (apt-get install nginx): in CI its configuration must load."
-            )
-        pytest.skip("nginx is missing (apt-get install nginx)")
-    return path
-
-
-def self_signed_certificate(folder):
-    """A certificate for a day, made by openssl (Debian's, beside nginx)."""
-    key, certificate = str(folder / "key.pem"), str(folder / "cert.pem")
-    subprocess.run(
-        [
-            *(
-                "openssl",
-                "req",
-                "-x509",
-                "-nodes",
-                "-days",
-                "1",
-                "-subj",
-                "/CN=timesup.example.org",
-            ),
-            *("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"),
-            *("-keyout", key, "-out", certificate),
-        ],
-        check=True,
-        capture_output=True,
-    )
+from tests.proxy import CONFIG, self_signed_certificate
 
 
 @pytest.mark.slow

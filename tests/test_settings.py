@@ -112,3 +112,17 @@ def test_every_setting_is_documented_in_the_readme_and_env_example():
     assert {"SECRET_KEY", "DATABASE_URL", "HTTPS", "WEB_CONCURRENCY"} <= names
     assert [name for name in sorted(names) if f"`{name}`" not in readme] == []
     assert [name for name in sorted(names) if f"{name}=" not in env_example] == []
+
+
+@pytest.mark.slow
+def test_behind_pgbouncer_the_site_keeps_no_cursor_past_a_transaction(tmp_path):
+    code = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS', False))"
+    )
+    url = "postgres://timesup@127.0.0.1:6432/timesup"
+
+    pooled = run_django(["-c", code], tmp_path, DATABASE_URL=url, DB_POOLER="true")
+    direct = run_django(["-c", code], tmp_path, DATABASE_URL=url)
+
+    assert (pooled.stdout.strip(), direct.stdout.strip()) == ("True", "False")

@@ -7,9 +7,6 @@ freshness (PAGE_CACHE_SECONDS)."""
 
 import os
 import re
-import shutil
-import signal
-import ssl
 import subprocess
 import sys
 import time
@@ -24,31 +21,17 @@ from django.db import connection
 
 from campaign.models import Campaign
 from pledges.models import Signature
-from tests.conftest import ROOT, _free_port, _test_database_url, serve_with_gunicorn
+from tests.conftest import ROOT, _test_database_url, serve_with_gunicorn
 from tests.factories import make_featured_campaign
-from tests.test_nginx import CONFIG, self_signed_certificate
+from tests.proxy import Visitor, nginx_in_front
 
 pytestmark = [pytest.mark.slow, pytest.mark.live]
 
-REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own, emptied first
+REDIS_URL = "redis://127.0.0.1:6379/12"  # a database of its own, emptied first
 FRESH_SECONDS = 2  # PAGE_CACHE_SECONDS on both instances
 BUDGET = 6  # SIGNING_RATE_LIMIT: signatures a client may leave unconfirmed an hour
-CLIENT = "198.51.100.23"
-STAFF_PASSWORD = (
-    "a-long-password-for-two-hosts"  # the visitor, as nginx reports her in X-Forwarded-For
-)
-
-
-@pytest.fixture
-def nginx_binary():
-    path = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
-    )
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("nginx is missing (apt-get install nginx): in CI this test must run.")
-        pytest.skip("nginx is missing (apt-get install nginx)")
-    return path
+CLIENT = "198.51.100.23"  # the visitor, as a proxy reports her in X-Forwarded-For
+STAFF_PASSWORD = "a-long-password-for-two-hosts"
 
 
 @pytest.fixture
@@ -64,63 +47,6 @@ def shared_redis():
         pytest.skip("Redis is not running at 127.0.0.1:6379")
     yield client
     client.flushdb()
-
-
-@contextmanager
-def nginx_in_front(nginx, folder, upstreams):
-    """nginx with deploy/nginx/timesup.conf, its upstream the two instances
-    (round-robin), on a port of its own over HTTPS; yields its base URL."""
-    port = _free_port()
-    self_signed_certificate(folder)
-    Visitor.certificate = str(folder / "cert.pem")
-    servers = "".join(f"    server 127.0.0.1:{p};\n" for p in upstreams)
-    site = (
-        CONFIG.read_text()
-        .replace(
-            "    server unix:/run/timesup/gunicorn.sock fail_timeout=0;\n",
-            servers,
-        )
-        .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl http2;")
-        .replace("listen [::]:443 ssl http2;", "")
-        .replace("listen 80;", f"listen 127.0.0.1:{_free_port()};")
-        .replace("listen [::]:80;", "")
-        .replace(
-            "/etc/letsencrypt/live/timesup.example.org/fullchain.pem", str(folder / "cert.pem")
-        )
-        .replace("/etc/letsencrypt/live/timesup.example.org/privkey.pem", str(folder / "key.pem"))
-        .replace("/var/log/nginx/timesup.access.log", str(folder / "access.log"))
-        .replace("/var/cache/nginx/timesup", str(folder / "cache"))
-    )
-    assert servers in site, "the upstream of deploy/nginx/timesup.conf has changed"
-    (folder / "timesup.conf").write_text(site)
-    (folder / "nginx.conf").write_text(
-        "user root root;\n"
-        f"pid {folder}/nginx.pid;\n"
-        f"error_log {folder}/error.log;\n"
-        "daemon off;\n"
-        "events {}\n"
-        f"http {{ include {folder}/timesup.conf; }}\n"
-    )
-    process = subprocess.Popen(
-        [nginx, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"https://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                Visitor(base).get("/healthz")
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail(f"nginx did not start:\n{(folder / 'error.log').read_text()}")
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.send_signal(signal.SIGQUIT)
-        process.wait(timeout=10)
 
 
 @contextmanager
@@ -140,58 +66,6 @@ def task_worker(folder, **environ):
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-class Visitor:
-    """A browser as far as these pages need: its cookies, HTTPS trusting the
-    test's own certificate, redirects not followed."""
-
-    certificate = None  # set once nginx_in_front made it
-
-    class _NoRedirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    def __init__(self, base, headers=None):
-        self.base = base
-        self.headers = headers or {}
-        self.cookies = {}
-        context = ssl.create_default_context(cafile=self.certificate)
-        context.check_hostname = False  # made for timesup.example.org, reached as 127.0.0.1
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPSHandler(context=context), self._NoRedirects()
-        )
-
-    def request(self, path, data=None, headers=None):
-        headers = {**self.headers, **(headers or {})}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers=headers)
-        try:
-            response = self.opener.open(request, timeout=30)
-        except urllib.error.HTTPError as error:
-            response = error
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, response.read().decode()
-
-    def get(self, path):
-        return self.request(path)
-
-    def send_form(self, path, data):
-        """The form on `path` sent as a browser sends it: with the page's CSRF
-        token and its origin, whatever else `data` says."""
-        _, page = self.get(path)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        origin = self.base.replace("http://", "https://")
-        headers = {"Origin": origin, "Referer": origin + path}
-        return self.request(path, {"csrfmiddlewaretoken": token, **data}, headers=headers)
-
-    def post(self, path, data):
-        # As a browser posting one of the site's own forms says it.
-        return self.request(path, data, headers={"Sec-Fetch-Site": "same-origin"})
 
 
 def count_on(visitor, path="/en/"):
@@ -241,7 +115,7 @@ def sign(visitor, email):
     reason="two hosts share PostgreSQL (make test with DATABASE_URL=postgres://…)",
 )
 def test_two_app_hosts_behind_one_nginx_are_one_site(
-    transactional_db, nginx_binary, shared_redis, tmp_path
+    transactional_db, nginx, shared_redis, tmp_path
 ):
     assert connection.vendor == "postgresql"
     campaign = make_featured_campaign(title="Time's Up", signature_goal=100)
@@ -269,7 +143,8 @@ def test_two_app_hosts_behind_one_nginx_are_one_site(
             for n in "ab"
         ]
         ports = [int(host.base_url.rpartition(":")[2]) for host in hosts]
-        base = stack.enter_context(nginx_in_front(nginx_binary, tmp_path, ports))
+        servers = [f"server 127.0.0.1:{port};" for port in ports]  # round-robin
+        base = stack.enter_context(nginx_in_front(nginx, tmp_path, servers))
         stack.enter_context(task_worker(tmp_path, **settings, SITE_URL=base))
         # Straight to one host, as a health check or an operator would.
         host_a, host_b = (

@@ -166,6 +166,13 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
         )
+        # Through PgBouncer in transaction mode (docs/deploy.md, "More than one
+        # machine"): each transaction may get another server connection, so
+        # nothing may outlive one. Django's server-side cursors (the CSV
+        # export's iterator) do; its default client-side binding prepares
+        # no statement, so nothing else needs turning off.
+        if env.bool("DB_POOLER", default=False):
+            DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
