@@ -42,6 +42,7 @@ def healthy(bind, host, timeout=4):
 
 
 if __name__ == "__main__":
-    bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+    # timesup/gunicorn.conf.py's default: 127.0.0.1 and the site's PORT.
+    bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
     host = os.environ.get("ALLOWED_HOSTS", "localhost").split(",")[0].strip()
     sys.exit(0 if healthy(bind, host) else 1)

@@ -93,18 +93,22 @@ def collected_static_files():
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+def required_program(name, package=None):
+    """The path of Debian's `name` (on PATH, or in /usr/sbin where root's
+    programs are); a test without it is skipped, and fails in CI, which
+    installs it (.ci/run)."""
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin")
+    if path is None:
+        message = f"{name} is missing (apt-get install {package or name})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}: in CI the tests that need it must run.")
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture
 def nginx():
-    path = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
-    )
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                "nginx is missing (apt-get install nginx): in CI the tests that need it must run."
-            )
-        pytest.skip("nginx is missing (apt-get install nginx)")
-    return path
+    return required_program("nginx")
 
 
 @pytest.fixture
@@ -210,7 +214,9 @@ def _test_database_url():
 @contextmanager
 def serve_with_gunicorn(log, **environ):
     """gunicorn serving the site with our config on the test database, over plain
-    HTTP on 127.0.0.1 (as `make run`), with any settings overridden; yields a LiveSite."""
+    HTTP on 127.0.0.1 (as `make run`, or on the unix socket GUNICORN_BIND
+    names), with any settings overridden; yields a LiveSite once the image's
+    own health check (deploy/healthcheck.py) finds it answering."""
     port = _free_port()
     env = {
         **os.environ,
@@ -234,16 +240,13 @@ def serve_with_gunicorn(log, **environ):
             stderr=subprocess.STDOUT,
         )
     site = LiveSite(f"http://127.0.0.1:{port}", log)
+    health_check = [sys.executable, "deploy/healthcheck.py"]
     try:
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(site.url("/healthz"), timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-                time.sleep(0.2)
+        while subprocess.run(health_check, cwd=ROOT, env=env, check=False).returncode:
+            if time.monotonic() > deadline or server.poll() is not None:
+                pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
+            time.sleep(0.2)
         yield site
     finally:
         server.terminate()

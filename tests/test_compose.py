@@ -9,13 +9,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, _test_database_url
+from tests.conftest import ROOT, required_program, serve_with_gunicorn
 from tests.factories import make_featured_campaign
 from tests.proxy import UPSTREAM, Visitor, nginx_in_front
 
@@ -27,11 +24,7 @@ def compose_config(tmp_path):
     """`docker compose config` of compose.yaml with the example env file: the
     file as compose reads it, every service's settings resolved."""
     # Debian's docker-compose reads the file as compose does; no engine needed.
-    command = shutil.which("docker-compose")
-    if command is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("docker-compose is missing (apt-get install docker-compose)")
-        pytest.skip("docker-compose is missing (apt-get install docker-compose)")
+    command = required_program("docker-compose")
     for name in ("compose.yaml", "Dockerfile", "deploy"):
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
@@ -79,53 +72,23 @@ def test_the_site_answers_over_https_through_the_proxy_as_compose_wires_it(
 ):
     make_featured_campaign(title="Equal Pay Now")
     socket_path = tmp_path / "gunicorn.sock"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "GUNICORN_BIND": f"unix:{socket_path}",
+    # gunicorn as compose's web container runs it, on the socket; ready once
+    # the image's own health check answers there (Dockerfile's HEALTHCHECK).
+    web = serve_with_gunicorn(
+        tmp_path / "gunicorn.log",
+        GUNICORN_BIND=f"unix:{socket_path}",
         # As deploy/compose.env.example sets them for the proxy in front.
-        "TRUSTED_PROXY_COUNT": "1",
-        "FORWARDED_ALLOW_IPS": "*",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECRET_KEY": "compose-" + "x" * 40,
-        "WEB_CONCURRENCY": "2",
-        "LOG_LEVEL": "WARNING",
-    }
-    with (tmp_path / "gunicorn.log").open("w") as log:
-        gunicorn = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "--config",
-                "timesup/gunicorn.conf.py",
-                "timesup.wsgi",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def healthy():
-        # The image's own health check, on the socket (Dockerfile's HEALTHCHECK).
-        check = [sys.executable, "deploy/healthcheck.py"]
-        return subprocess.run(check, cwd=ROOT, env=env, capture_output=True).returncode == 0
-
-    try:
-        deadline = time.monotonic() + 30
-        while not healthy():
-            assert gunicorn.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not answer on its socket"
-            time.sleep(0.2)
-        with nginx_in_front(
-            nginx, tmp_path, [f"server unix:{socket_path} fail_timeout=0;"]
-        ) as base:
-            status, page = Visitor(base).get("/en/")
-            assert status == 200
-            assert "Equal Pay Now" in page
-            # The site saw HTTPS (no redirect) and the proxy's client, by its network in the log.
-            lines = (tmp_path / "access.log").read_text().splitlines()
-            assert any(re.match(r'127\.0\.0\.0 \[.*\] "GET /en/" 200 ', line) for line in lines)
-            assert not any("127.0.0.1" in line for line in lines)
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
+        TRUSTED_PROXY_COUNT="1",
+        FORWARDED_ALLOW_IPS="*",
+        HTTPS="true",
+        WEB_CONCURRENCY="2",
+    )
+    proxy = nginx_in_front(nginx, tmp_path, [f"server unix:{socket_path} fail_timeout=0;"])
+    with web, proxy as base:
+        status, page = Visitor(base).get("/en/")
+        assert status == 200
+        assert "Equal Pay Now" in page
+        # The site saw HTTPS (no redirect) and the proxy's client, by its network in the log.
+        lines = (tmp_path / "access.log").read_text().splitlines()
+        assert any(re.match(r'127\.0\.0\.0 \[.*\] "GET /en/" 200 ', line) for line in lines)
+        assert not any("127.0.0.1" in line for line in lines)

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 
 from pledges.models import Signature
-from tests.conftest import ROOT, Signer, _free_port, serve_with_gunicorn
+from tests.conftest import ROOT, Signer, _free_port, required_program, serve_with_gunicorn
 from tests.factories import make_featured_campaign
 
 pytestmark = [
@@ -36,16 +36,7 @@ SIGNATURES = 64
 
 @pytest.fixture
 def pgbouncer():
-    path = shutil.which("pgbouncer") or (
-        "/usr/sbin/pgbouncer" if os.path.exists("/usr/sbin/pgbouncer") else None
-    )
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                "pgbouncer is missing (apt-get install pgbouncer): in CI this test must run."
-            )
-        pytest.skip("pgbouncer is missing (apt-get install pgbouncer)")
-    return path
+    return required_program("pgbouncer")
 
 
 @contextmanager
