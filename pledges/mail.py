@@ -1,9 +1,13 @@
 """The emails a signer receives, written from templates in pledges/templates/pledges/email/.
 
 Links are absolute, on SITE_URL (timesup/infrastructure/site_address.py).
+Every one is an automated email as mail providers expect it (automated_email).
 """
 
-from django.core.mail import EmailMessage
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
 
 from pledges import tokens
@@ -36,6 +40,27 @@ def signature_email(submission, kind):
         ),
         "privacy_url": absolute_reverse("pledges:privacy"),
     }
-    subject = render_to_string(f"pledges/email/{kind}_subject.txt", context)
-    body = render_to_string(f"pledges/email/{kind}_body.txt", context)
-    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[signature.email])
+    subject = " ".join(render_to_string(f"pledges/email/{kind}_subject.txt", context).split())
+    return automated_email(subject, f"pledges/email/{kind}_body", context, to=signature.email)
+
+
+def automated_email(subject, template, context, to, headers=None):
+    """An email the site sends by itself, as large mail providers expect one:
+    `Auto-Submitted: auto-generated` (RFC 3834: no out-of-office replies to
+    it), a Message-ID on the site's own domain (SITE_URL's host, not the
+    sending machine's name), and a plain-text part with an HTML part, both
+    from `template` (+ ".txt", + ".html"). The HTML part loads nothing from
+    anywhere: no image, no tracking pixel."""
+    context = {**context, "subject": subject}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=[to],
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": make_msgid(domain=urlsplit(settings.SITE_URL).hostname),
+            **(headers or {}),
+        },
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return message

@@ -1,11 +1,10 @@
 """The email an update is: its body, the letter's link and the link that stops updates."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.utils import translation
 
 from pledges import tokens
+from pledges.mail import automated_email
 from timesup.infrastructure.site_address import absolute_reverse, absolute_url
 
 
@@ -30,14 +29,13 @@ def update_email(update, signature=None, to=None, language=None):
             "withdraw_url": absolute_reverse("pledges:withdraw", args=[withdrawal]),
             "privacy_url": absolute_reverse("pledges:privacy"),
         }
-        subject = " ".join(update.local_subject.split())
-        body = render_to_string("pledges/updates/email_body.txt", context)
-    return EmailMessage(
-        subject=subject,
-        body=body,
-        to=[signature.email if signature else to],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+        return automated_email(
+            " ".join(update.local_subject.split()),
+            "pledges/updates/email_body",
+            context,
+            to=signature.email if signature else to,
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
