@@ -242,7 +242,8 @@ def test_a_spanish_phone_opens_a_shared_link_in_spanish_signs_shares_and_switche
     expect(phone.locator(".share-text")).to_contain_text("#TIMESUP")
     phone.get_by_role("button", name="Copiar el enlace").click()
     expect(phone.get_by_role("status").filter(has_text="Enlace copiado")).to_be_visible()
-    assert phone.evaluate("navigator.clipboard.readText()").endswith("/es/")  # the letter's page
+    # The letter's page, naming the channel it was shared through.
+    assert phone.evaluate("navigator.clipboard.readText()").endswith("/es/?source=copy")
 
     link = confirmation_link_sent_to("lucia@example.org", live_site)
     assert "/es/sign/confirm/" in link
