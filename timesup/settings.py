@@ -337,6 +337,20 @@ if "EMAIL_URL" in os.environ:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# DKIM for mail sent through an SMTP server of one's own (docs/deploy.md,
+# "Email that arrives"): the signing domain (DEFAULT_FROM_EMAIL's, for DMARC),
+# the selector its public key is published under in DNS, and the PEM file of
+# the private key (never in the repository). All three set: mail is signed
+# (timesup/infrastructure/signed_mail.py).
+DKIM_DOMAIN = env.str("DKIM_DOMAIN", default="")
+DKIM_SELECTOR = env.str("DKIM_SELECTOR", default="")
+DKIM_PRIVATE_KEY_PATH = env.str("DKIM_PRIVATE_KEY_PATH", default="")
+DKIM_SIGNS = bool(DKIM_DOMAIN and DKIM_SELECTOR and DKIM_PRIVATE_KEY_PATH)
+if DKIM_SIGNS and EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "timesup.infrastructure.signed_mail.DKIMSigningBackend"
+# The SMTP provider DKIM-signs the site's mail for its domain: `check --deploy`
+# then does not ask for DKIM here.
+EMAIL_PROVIDER_SIGNS_DKIM = env.bool("EMAIL_PROVIDER_SIGNS_DKIM", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Time's Up <letter@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10

@@ -9,7 +9,7 @@ class TimesUpAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()  # every app's admin module, django-axes' included
-        from timesup.infrastructure import site_address  # noqa: F401 - registers its check
+        from timesup.infrastructure import signed_mail, site_address  # noqa: F401 - register their checks
         from timesup.infrastructure.admin_site import guard_login_attempts_admin
 
         guard_login_attempts_admin(self.module.site)
