@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.core.management import call_command
@@ -109,6 +110,41 @@ def required_program(name, package=None):
 @pytest.fixture
 def nginx():
     return required_program("nginx")
+
+
+class Inbox:
+    """What an SMTP server received: each message's bytes, as sent, and how
+    many connections (EHLO or HELO) brought them."""
+
+    def __init__(self):
+        self.messages = []
+        self.connections = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        self.connections += 1
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name for the hook
+        self.messages.append(envelope.original_content)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on this machine (aiosmtpd), for tests of delivery
+    itself; yields its Inbox, with the port it listens on."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
 
 
 @pytest.fixture

@@ -7,33 +7,11 @@ import subprocess
 
 import dkim
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.checks import run_checks
 from django.core.mail import get_connection
 
 from pledges.mail import automated_email
-from tests.conftest import _free_port, required_program
-
-
-class Inbox:
-    """What an SMTP server received: each message's bytes, as sent."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name for the hook
-        self.messages.append(envelope.original_content)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
+from tests.conftest import required_program
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils.timezone import now
 from django_tasks_db.models import DBTaskResult
 
 from pledges.models import Signature
-from pledges.tasks import MAX_ATTEMPTS, send_signature_email
+from pledges.tasks import MAX_ATTEMPTS, send_requested_emails, send_signature_email
 from tests.factories import make_featured_campaign, make_signature, make_submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,3 +72,19 @@ def test_an_email_for_a_withdrawn_signature_is_dropped(mailoutbox):
 
     assert mailoutbox == []
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_batch_sent_while_the_mail_server_is_down_is_retried_one_by_one(mail_server_down):
+    campaign = make_featured_campaign()
+    submissions = [
+        make_submission(make_signature(campaign, confirmed_at=None), email_requested_at=now())
+        for _ in range(3)
+    ]
+    send_requested_emails.enqueue()
+
+    run_worker()
+
+    retries = DBTaskResult.objects.filter(
+        status="READY", task_path__endswith="send_signature_email"
+    )
+    assert sorted(r.args_kwargs["args"][0] for r in retries) == sorted(s.pk for s in submissions)
