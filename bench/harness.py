@@ -9,12 +9,15 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -31,7 +34,7 @@ STAFF_PASSWORD = "bench-" + secrets.token_hex(8)
 MINIMAL_GET = "minimal Django: GET of a short page"
 MINIMAL_POST = "minimal Django: POST, validate a form, insert a row"
 IN_SITE_BARE = "our middleware around an empty view"
-SIGNING = "signing (POST, email queued)"
+SIGNING = "signing (POST; the worker sending emails beside it)"
 SHARED_LINKS = "/ through shared links (?source=, made-up codes, fbclid)"
 CROWD_ADDRESS, FLOOD_ADDRESS = "198.51.100.7", "203.0.113.9"
 SIGNING_RATE_LIMIT_DEFAULT = 30  # timesup/settings.py's default, which the phase runs at
@@ -179,6 +182,62 @@ class Site:
         self.server.terminate()
         self.server.wait(timeout=60)
         self.log.close()
+
+
+class MailServer:
+    """A real SMTP server (aiosmtpd, in this process) that the task worker
+    delivers to while the bench signs: when each email arrived, and for whom."""
+
+    def __init__(self):
+        self.arrivals = []  # (time.time() at arrival, recipient)
+        self._lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+        self.controller.start()
+        self.url = f"smtp://127.0.0.1:{self.controller.port}"
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name for the hook
+        arrived = time.time()
+        with self._lock:
+            self.arrivals.extend((arrived, recipient) for recipient in envelope.rcpt_tos)
+        return "250 OK"
+
+    def received(self, prefix):
+        """{recipient: [arrival times]} of the addresses starting with `prefix`."""
+        with self._lock:
+            arrivals = list(self.arrivals)
+        received = {}
+        for arrived, recipient in arrivals:
+            if recipient.startswith(prefix):
+                received.setdefault(recipient, []).append(arrived)
+        return received
+
+    def stop(self):
+        self.controller.stop()
+
+
+class TaskWorker:
+    """`manage.py db_worker` beside gunicorn, as `make run`, compose and
+    docs/deploy.md run it."""
+
+    def __init__(self, env, log_path):
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [PYTHON, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.5"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        self.log.close()
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 def postgres_cpu_seconds():

@@ -136,10 +136,29 @@ def table(runs, args):
                 signing_kept,
             ),
             (
-                "signatures owed their email (no worker running)",
-                f"{f['emails_queued']:,}",
-                "one per stored signature",
-                f["emails_queued"] == f["stored"],
+                "emails (the worker beside gunicorn, through SMTP): delivered / signatures "
+                "stored / sent twice",
+                f"{f['emails_delivered']:,} / {f['emails_stored']:,} / {f['emails_twice']}",
+                "one for each, none lost, none twice",
+                f["emails_delivered"] == f["emails_stored"] and not f["emails_twice"],
+            ),
+            (
+                "emails delivered a second during the load (signatures accepted a second)",
+                f"{f['emails_per_second']:,.0f} ({f['accepted'] / args.sign_seconds:,.0f})",
+                "",
+                None,
+            ),
+            (
+                "email lag, from a signature's POST to its email's arrival: p50 / p99 / max",
+                f"{f['lag_p50']:.1f} s / {f['lag_p99']:.1f} s / {f['lag_max']:.1f} s",
+                "p99 ≤ 10 s",
+                f["lag_p99"] <= 10,
+            ),
+            (
+                "backlog cleared, after the load stopped",
+                f"{f['backlog_seconds']:.1f} s",
+                "≤ 30 s",
+                f["backlog_seconds"] <= 30 and f["emails_delivered"] == f["emails_stored"],
             ),
             (
                 f"{f['crowd']} people behind one address, each confirming "

@@ -19,6 +19,7 @@ docs/benchmarks.md; no figure is typed by hand.
 """
 
 import argparse
+import json
 import os
 import re
 import secrets
@@ -46,8 +47,10 @@ from harness import (
     SIGNING,
     SIGNING_RATE_LIMIT_DEFAULT,
     STAFF_PASSWORD,
+    MailServer,
     Run,
     Site,
+    TaskWorker,
     cookie,
     fetch,
     form_field,
@@ -56,6 +59,7 @@ from harness import (
     manage,
     minimal_environment,
     parse_wrk,
+    percentile,
     postgres_cpu_seconds,
     site_environment,
     staff_session,
@@ -164,6 +168,8 @@ def bench(backend, args):
     code = "from pledges.models import Signature as S; print(S.objects.order_by('pk')[0].email)"
     sample_email = urllib.parse.quote(manage(env, "shell", "-c", code).strip().splitlines()[-1])
 
+    mail_server = MailServer()
+    env["EMAIL_URL"] = mail_server.url
     site = Site(env, var_dir / "gunicorn.log")
     try:
         session = staff_session(site)
@@ -197,44 +203,49 @@ def bench(backend, args):
         before = count_rows(env)
         _, _, page = fetch(site, "/en/sign/")
         database_cpu = postgres_cpu_seconds()
-        output = wrk(
-            site,
-            "/en/sign/",
-            args.sign_seconds,
-            args.connections,
-            script=ROOT / "bench" / "sign.lua",
-            script_args=[
-                form_field(page, "started"),
-                f"bench-{secrets.token_hex(3)}",
-                site.https_base,
-            ],
-        )
-        signing = parse_wrk(SIGNING, output)
-        if backend == "postgresql":
-            # Its share of each signature: what one PostgreSQL takes for
-            # several app hosts (docs/deploy.md, "More than one machine").
-            run.facts["database_cpu_seconds"] = postgres_cpu_seconds() - database_cpu
-        counts = re.search(r"BENCH accepted=(\d+) server_errors=(\d+) other=(\d+)", output)
-        accepted, server_errors, other = (int(n) for n in counts.groups())
-        stored = count_rows(env) - before
+        prefix = f"bench-{secrets.token_hex(3)}"
+        # The task worker sends every email beside gunicorn, as on launch day
+        # (`make run`, compose, docs/deploy.md), to a real SMTP server.
+        worker = TaskWorker(env, var_dir / "worker.log")
+        try:
+            signing_started = time.time()
+            output = wrk(
+                site,
+                "/en/sign/",
+                args.sign_seconds,
+                args.connections,
+                script=ROOT / "bench" / "sign.lua",
+                script_args=[form_field(page, "started"), prefix, site.https_base],
+            )
+            signing_ended = time.time()
+            signing = parse_wrk(SIGNING, output)
+            if backend == "postgresql":
+                # Its share of each signature: what one PostgreSQL takes for
+                # several app hosts (docs/deploy.md, "More than one machine").
+                run.facts["database_cpu_seconds"] = postgres_cpu_seconds() - database_cpu
+            counts = re.search(r"BENCH accepted=(\d+) server_errors=(\d+) other=(\d+)", output)
+            accepted, server_errors, other = (int(n) for n in counts.groups())
+            stored = count_rows(env) - before
+            # The backlog: how long after the load the last email arrives.
+            deadline = signing_ended + args.backlog_seconds
+            while len(mail_server.received(prefix)) < stored and time.time() < deadline:
+                time.sleep(0.2)
+        finally:
+            worker.stop()
         signing.requests_per_second = accepted / args.sign_seconds
         signing.errors = server_errors + other
         signing.note = f"{accepted} accepted, {stored} stored, {server_errors} server errors"
         run.measures.append(signing)
         run.facts.update(accepted=accepted, stored=stored, server_errors=server_errors)
         run.facts["worker_peak_mb"], run.facts["workers"] = site.peak_memory_per_worker_mb()
-        queued = manage(
-            env,
-            "shell",
-            "-c",
-            "from pledges.models import Submission as S; "
-            "print(S.objects.filter(email_requested_at__isnull=False).count())",
+        run.facts.update(
+            email_leg(env, mail_server.received(prefix), prefix, signing_started, signing_ended)
         )
-        run.facts["emails_queued"] = int(queued.strip().splitlines()[-1])
         if "database is locked" in (var_dir / "gunicorn.log").read_text():
             run.facts["database_locked"] = True
     finally:
         site.stop()
+        mail_server.stop()
 
     run.facts["export_seconds"], run.facts["export_peak_mb"] = export_csv(env)
     shared_address_phase(backend, var_dir, args, run)
@@ -242,13 +253,38 @@ def bench(backend, args):
     return run
 
 
+def email_leg(env, received, prefix, started, ended):
+    """What the signers' emails did: each stored signature's email, whether
+    it arrived (once), the lag from its POST (the signature's created_at) to
+    its arrival at the SMTP server, the pace during the load, and how long
+    the backlog took to clear after it."""
+    code = (
+        "import json; from pledges.models import Signature as S; "
+        f"print(json.dumps({{e: t.timestamp() for e, t in S.objects.filter("
+        f"email__startswith='{prefix}-').values_list('email', 'created_at')}}))"
+    )
+    created = json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
+    first_arrivals = {email: min(times) for email, times in received.items()}
+    lags = [first_arrivals[email] - at for email, at in created.items() if email in first_arrivals]
+    during = sum(1 for at in first_arrivals.values() if started <= at <= ended)
+    return {
+        "emails_stored": len(created),
+        "emails_delivered": sum(1 for email in created if email in first_arrivals),
+        "emails_twice": sum(1 for times in received.values() if len(times) > 1),
+        "emails_per_second": during / max(ended - started, 1e-9),
+        "lag_p50": percentile(lags, 0.50),
+        "lag_p99": percentile(lags, 0.99),
+        "lag_max": max(lags, default=0.0),
+        "backlog_seconds": max(first_arrivals.values(), default=ended) - ended,
+    }
+
+
 def shared_address_phase(backend, var_dir, args, run):
     """At the default limits: `--crowd` people behind one address sign and each
     confirms from the link in their email, a few at a time, as people do; then
     one client behind another address sends `--flood` addresses nobody confirms."""
     env = site_environment(backend, var_dir, free_port(), limits="default")
-    # The load test's own signatures still wait for their emails (no worker ran);
-    # they are not this phase's to send.
+    # Any email the load test's worker left unsent is not this phase's to send.
     manage(
         env,
         "shell",
@@ -347,6 +383,12 @@ def main():
     parser.add_argument("--signatures", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=10, help="of load on each page")
     parser.add_argument("--sign-seconds", type=int, default=60, help="of sustained signing")
+    parser.add_argument(
+        "--backlog-seconds",
+        type=int,
+        default=60,
+        help="to wait, after signing, for the last emails to arrive",
+    )
     parser.add_argument("--connections", type=int, default=32, help="for public pages")
     parser.add_argument("--admin-connections", type=int, default=2, help="for admin pages")
     parser.add_argument("--backends", default="sqlite,postgresql")

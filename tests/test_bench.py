@@ -62,11 +62,17 @@ def test_the_benchmark_harness_runs_end_to_end_and_prints_its_table(wrk, tmp_pat
         "/api/campaigns/timesup/",
         "/embed/ (widget)",
         "admin search by email",
-        "signing (POST, email queued)",
+        "signing (POST; the worker sending emails beside it)",
         "CSV export of every signature",
     ]:
         assert f"| sqlite | {measure} |" in table
     assert "| sqlite | signing: accepted / stored / server errors |" in table
+    # Every signature's email arrived at a real SMTP server, once, and its lag is measured.
+    delivered = re.search(
+        r"\| sqlite \| emails \(the worker .*? \| ([\d,]+) / ([\d,]+) / 0 \|", table
+    )
+    assert delivered and delivered.group(1) == delivered.group(2), table
+    assert re.search(r"\| sqlite \| email lag, .* \| [\d.]+ s / [\d.]+ s / [\d.]+ s \|", table)
     assert re.search(
         r"\| sqlite \| 40 people behind one address.* \| 40 / 40 \| .* \| yes \|", table
     )
