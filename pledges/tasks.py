@@ -2,9 +2,12 @@
 
 import logging
 import smtplib
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import timedelta
 
+from django import db
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
@@ -13,6 +16,7 @@ from django_tasks import default_task_backend, task
 
 from pledges import funnel, mail
 from pledges.models import Signature, Submission
+from timesup.infrastructure.writes import one_writer_at_a_time
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +32,16 @@ def send_requested_emails():
 
     Each form sent (Submission) is claimed (its request cleared) before its
     email is sent, by one worker alone, so no one gets an email twice however
-    many workers run. A send that fails is retried on its own
-    (send_signature_email). One connection to the mail server carries a
-    whole batch: opening one per email (TCP, TLS, EHLO, login) cost more
-    than the email."""
+    many workers run. In the same transaction, the batch's new signatures
+    join their sources' figures and its emails are counted against each
+    address's daily cap: the database is written once a batch, not once an
+    email (on SQLite, in the queue of writers that signing uses). Then the
+    emails leave over EMAIL_CONNECTIONS connections to the mail server at
+    once (send_batch). A send that fails is retried on its own
+    (send_signature_email)."""
     sent = 0
-    connection = get_connection()
     while True:
-        with transaction.atomic():
+        with one_writer_at_a_time(), transaction.atomic():
             batch = list(
                 Submission.objects.owed_an_email()
                 .select_related("signature__campaign")
@@ -46,16 +52,49 @@ def send_requested_emails():
             # New signatures join their source's figures here, a batch at a
             # time, not in the signing request (pledges/funnel.py).
             funnel.count_signed(Signature.objects.filter(pk__in={s.signature_id for s in batch}))
+            allowed = Signature.objects.reserve_emails(
+                Counter(s.signature_id for s in batch),
+                limit=1 + settings.CONFIRMATION_RESENDS_PER_DAY,
+            )
         if not batch:
             return f"{sent} sent"
-        # If it fails, each email then tries on its own, and is retried (deliver).
-        with suppress(smtplib.SMTPException, OSError):
-            connection.open()
-        try:
-            for submission in batch:
-                sent += deliver(submission, connection=connection)
-        finally:
-            connection.close()
+        # The oldest forms of each address, as many as its cap allows today.
+        within_cap = []
+        for submission in batch:
+            if allowed.get(submission.signature_id, 0) > 0:
+                allowed[submission.signature_id] -= 1
+                within_cap.append(submission)
+        sent += send_batch(within_cap)
+
+
+def send_batch(submissions):
+    """Send the emails of `submissions` (their cap already counted) over up to
+    EMAIL_CONNECTIONS connections to the mail server at once, each in a
+    thread of its own with its own share of the batch: a mail server answers
+    each email in four round trips, which one connection waits through one
+    email at a time. Each connection carries its whole share (opening one
+    per email, with TLS and a login, cost more than the email). Returns how
+    many were sent."""
+    shares = [
+        submissions[n :: settings.EMAIL_CONNECTIONS] for n in range(settings.EMAIL_CONNECTIONS)
+    ]
+    shares = [share for share in shares if share]
+    if not shares:
+        return 0
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        return sum(pool.map(_send_over_one_connection, shares))
+
+
+def _send_over_one_connection(submissions):
+    connection = get_connection()
+    # If it cannot be opened, each email tries on its own, and is retried (deliver).
+    with suppress(smtplib.SMTPException, OSError):
+        connection.open()
+    try:
+        return sum(deliver(s, connection=connection, reserved=True) for s in submissions)
+    finally:
+        connection.close()
+        db.connection.close()  # this thread's own, if it queued a retry
 
 
 @task()
@@ -69,7 +108,7 @@ def send_signature_email(submission_id, attempt=1):
     return "sent" if deliver(submission, attempt) else "not sent"
 
 
-def deliver(submission, attempt=1, connection=None):
+def deliver(submission, attempt=1, connection=None, reserved=False):
     """Email the address a form was sent with: the link to confirm what that
     form asked to publish, or, if the signature is confirmed already, a note
     saying so with links to change its owner's own choices and to withdraw
@@ -77,11 +116,13 @@ def deliver(submission, attempt=1, connection=None):
     address gets at most 1 + CONFIRMATION_RESENDS_PER_DAY of these a day,
     however often the form is sent with it. On a mail-server failure, a retry
     is queued with a growing delay; the signature is never touched by a
-    failure. With `connection` (open, for a batch), sent through it. True
-    if sent."""
+    failure. With `connection` (open, for a batch), sent through it;
+    `reserved`: the batch counted it against the cap already. True if sent."""
     signature = submission.signature
-    if attempt == 1 and not signature.reserve_email(
-        limit=1 + settings.CONFIRMATION_RESENDS_PER_DAY
+    if (
+        attempt == 1
+        and not reserved
+        and not signature.reserve_email(limit=1 + settings.CONFIRMATION_RESENDS_PER_DAY)
     ):
         return False  # enough sent today
     kind = mail.ALREADY_SIGNED if signature.is_confirmed else mail.CONFIRMATION_REQUEST

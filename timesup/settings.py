@@ -475,6 +475,9 @@ CONFIRMATION_GRACE_HOURS = env.int("CONFIRMATION_GRACE_HOURS", default=24)
 # each gunicorn process queues at most one sending task this often, not one
 # per signature (pledges/services.py).
 EMAIL_BATCH_SECONDS = env.int("EMAIL_BATCH_SECONDS", default=2)
+# Connections to the mail server the worker sends a batch of emails over at
+# once (pledges/tasks.py:send_batch): each email waits on four round trips.
+EMAIL_CONNECTIONS = env.int("EMAIL_CONNECTIONS", default=4)
 # Updates to signers the worker sends a minute: a batch this size, then the
 # next a minute later, within what the mail server allows (pledges/tasks.py).
 UPDATE_EMAILS_PER_MINUTE = env.int("UPDATE_EMAILS_PER_MINUTE", default=300)

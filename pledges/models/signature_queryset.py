@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection, connections, models, transaction
-from django.db.models import Subquery, Value
+from django.db.models import F, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
@@ -99,6 +99,40 @@ class SignatureQuerySet(models.QuerySet):
         stopped them, whose signature counts (confirmed, neither hidden nor
         spam) and is not anonymised (a withdrawn one is gone)."""
         return self.counted().filter(wants_updates=True, anonymised_at__isnull=True)
+
+    def reserve_emails(self, wanted, limit, now=None):
+        """Count the emails a batch will send: `wanted` is {signature id: how
+        many}; each signature gets at most `limit` in its 24-hour window.
+        Returns {signature id: how many may be sent}. The rows are locked
+        until the caller's transaction ends (the worker's claim), so two
+        workers cannot both slip under the cap: what Signature.reserve_email
+        does for one email, in two statements for a whole batch instead of
+        one or two for each email."""
+        now = now or timezone.now()
+        day_ago = now - timedelta(days=1)
+        rows = (
+            self.filter(pk__in=wanted)
+            .order_by()
+            .select_for_update()
+            .values_list("pk", "emails_sent", "emails_window_started_at")
+        )
+        allowed, new_windows, added = {}, {}, {}
+        for pk, sent, window_started in rows:
+            if window_started is None or window_started <= day_ago:
+                allowed[pk] = min(wanted[pk], limit)
+                new_windows.setdefault(allowed[pk], []).append(pk)
+            else:
+                allowed[pk] = max(0, min(wanted[pk], limit - sent))
+                if allowed[pk]:
+                    added.setdefault(allowed[pk], []).append(pk)
+        # Nearly always one statement of each kind: a batch's signatures want one email each.
+        for count, pks in new_windows.items():
+            self.model.objects.filter(pk__in=pks).update(
+                emails_sent=count, emails_window_started_at=now
+            )
+        for count, pks in added.items():
+            self.model.objects.filter(pk__in=pks).update(emails_sent=F("emails_sent") + count)
+        return allowed
 
     def featured_voices(self):
         """The signers staff chose to quote on the campaign page, founding signers
