@@ -241,21 +241,26 @@ def percentile(values, share):
 
 
 def postgres_cpu_seconds():
-    """CPU seconds (user and system) used so far by this machine's PostgreSQL
-    processes, living ones: sampled before and after a phase, the database's
-    own share of it."""
+    """CPU seconds (user and system) this machine's PostgreSQL has used: its
+    processes' own, and, counted in the postmaster's, those of its processes
+    that have ended (a connection closed, an autovacuum worker). Sampled
+    before and after a phase: the database's own share of it."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    stats = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             if not (entry / "comm").read_text().startswith("postgres"):
                 continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # ended meanwhile
             continue
+    total = 0
+    for fields in stats.values():
         total += int(fields[11]) + int(fields[12])  # utime, stime
+        if int(fields[1]) not in stats:  # the postmaster: its children that ended
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / tick
 
 

@@ -26,7 +26,7 @@ from pledges.models import (
 )
 from pledges.statistics import country_name
 from pledges.updates import admin as updates_admin  # noqa: F401 - registers UpdateAdmin
-from timesup.infrastructure.admin_site import log_change
+from timesup.infrastructure.admin_site import ReadOnlyAdmin, log_change
 
 
 class CappedCountPaginator(Paginator):
@@ -347,7 +347,7 @@ class BlockedDomainAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceTally)
-class SourceTallyAdmin(admin.ModelAdmin):
+class SourceTallyAdmin(ReadOnlyAdmin):
     """Where a letter's signers come from and how many confirm, per source and
     per day: a report (pledges/funnel.py keeps the counts), a chart and a
     table, and the same as CSV. Nothing here names a person."""
@@ -398,16 +398,6 @@ class SourceTallyAdmin(admin.ModelAdmin):
             "chart_width": charts.CHART_WIDTH,
         }
         return TemplateResponse(request, "admin/pledges/sourcetally/figures.html", context)
-
-    # A report: made by the site's counting alone, never by hand.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # Whoever may see the signatures may see where they came from.
     def has_view_permission(self, request, obj=None):

@@ -100,7 +100,20 @@ class TimesUpAdminSite(OTPAdminSite):
         return AdminSite.has_permission(self, request)
 
 
-class ModerationLogAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record no one edits in the admin: made by the site alone."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ModerationLogAdmin(ReadOnlyAdmin):
     """Every change staff made in the admin, moderation actions included: read only."""
 
     list_display = ["action_time", "user", "content_type", "object_repr", "change_in_words"]
@@ -113,15 +126,6 @@ class ModerationLogAdmin(admin.ModelAdmin):
     def change_in_words(self, entry):
         # Not the stored JSON ([{"changed": {"fields": …}}]): what it says.
         return entry.get_change_message()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _place(first, name):
