@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from campaign.models import Campaign, SourceCode
+from campaign.models import Campaign, SourceCode, SourceCodeQuerySet
 from campaign.templatetags.campaign_tags import with_source
 from timesup.infrastructure.admin_site import log_change
 from timesup.infrastructure.site_address import absolute_url
@@ -154,7 +154,10 @@ class SourceCodeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("link to give out (the featured letter)"))
     def link(self, source_code):
-        featured = Campaign.objects.featured().first()
-        if featured is None:
-            return "—"
-        return with_source(absolute_url(featured.page_url()), source_code.code)
+        # The featured letter's page is the site's root: no query per row.
+        return with_source(absolute_url(reverse("campaign:home")), source_code.code)
+
+    def delete_queryset(self, request, queryset):
+        # The list's bulk delete skips each row's delete(): forget here too.
+        super().delete_queryset(request, queryset)
+        SourceCodeQuerySet.forget()

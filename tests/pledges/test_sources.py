@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -320,3 +322,29 @@ def test_the_privacy_notice_says_what_the_code_is_and_that_it_is_kept_as_a_count
 
     assert "?source=" in page
     assert "kept as a count" in page
+
+
+def test_the_codes_list_costs_the_same_queries_however_many_codes(
+    admin_client, campaign, django_assert_max_num_queries
+):
+    SourceCode.objects.create(code="one")
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(reverse("admin:campaign_sourcecode_changelist"))
+    for n in range(10):
+        SourceCode.objects.create(code=f"more-{n}")
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        admin_client.get(reverse("admin:campaign_sourcecode_changelist"))
+
+
+def test_a_code_deleted_from_the_list_is_forgotten_at_once(client, campaign, admin_client):
+    code = SourceCode.objects.create(code="old-flyer")
+    assert hidden_source(client.get("/en/?source=old-flyer").content.decode()) == "old-flyer"
+
+    admin_client.post(
+        reverse("admin:campaign_sourcecode_changelist"),
+        {"action": "delete_selected", "_selected_action": [code.pk], "post": "yes"},
+    )
+
+    assert not SourceCode.objects.exists()
+    assert hidden_source(client.get("/en/?source=old-flyer").content.decode()) == "other"
