@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -88,7 +89,17 @@ def test_the_site_answers_over_https_through_the_proxy_as_compose_wires_it(
         status, page = Visitor(base).get("/en/")
         assert status == 200
         assert "Equal Pay Now" in page
-        # The site saw HTTPS (no redirect) and the proxy's client, by its network in the log.
-        lines = (tmp_path / "access.log").read_text().splitlines()
-        assert any(re.match(r'127\.0\.0\.0 \[.*\] "GET /en/" 200 ', line) for line in lines)
+        # The site saw HTTPS (no redirect) and the proxy's client, by its network
+        # in the log (which nginx writes just after answering: waited for).
+        logged = re.compile(r'127\.0\.0\.0 \[.*\] "GET /en/" 200 ')
+        deadline = time.monotonic() + 5
+        while not any(logged.match(line) for line in access_log_lines(tmp_path)):
+            assert time.monotonic() < deadline, access_log_lines(tmp_path)
+            time.sleep(0.05)
+        lines = access_log_lines(tmp_path)
         assert not any("127.0.0.1" in line for line in lines)
+
+
+def access_log_lines(folder):
+    path = folder / "access.log"
+    return path.read_text().splitlines() if path.exists() else []
