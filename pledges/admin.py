@@ -20,10 +20,13 @@ from pledges.export import UPDATE_RECIPIENT_COLUMNS, csv_lines, csv_rows
 from pledges.models import (
     BlockedDomain,
     CommentToReview,
+    EmailTally,
     Signature,
     SignatureTally,
     SourceTally,
+    SuppressedAddress,
 )
+from pledges.models.delivery import address_key
 from pledges.statistics import country_name
 from pledges.updates import admin as updates_admin  # noqa: F401 - registers UpdateAdmin
 from timesup.infrastructure.admin_site import ReadOnlyAdmin, log_change
@@ -47,11 +50,17 @@ class ConfirmedFilter(admin.SimpleListFilter):
     parameter_name = "confirmed"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Confirmed")), ("no", _("Not confirmed"))]
+        return [
+            ("yes", _("Confirmed")),
+            ("no", _("Not confirmed")),
+            ("undeliverable", _("Email bounced or reported as spam")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
             return queryset.filter(confirmed_at__isnull=self.value() == "no")
+        if self.value() == "undeliverable":
+            return queryset.filter(confirmed_at__isnull=True, undeliverable_at__isnull=False)
         return queryset
 
 
@@ -126,6 +135,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "consented_at",
         "ip_hash",
         "anonymised_at",
+        "undeliverable_at",
         "wants_updates",
         "updates_consent_version",
         "updates_consented_at",
@@ -153,6 +163,7 @@ class SignatureAdmin(admin.ModelAdmin):
                     "consented_at",
                     "ip_hash",
                     "anonymised_at",
+                    "undeliverable_at",
                 ]
             },
         ),
@@ -427,3 +438,69 @@ def _figures_csv(campaign, per_day):
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@admin.register(EmailTally)
+class EmailTallyAdmin(ReadOnlyAdmin):
+    """Per letter, its emails of each kind: how many left, and what the email
+    service reported of them (its webhook: pledges/delivery.py). Plain SMTP
+    reports nothing back: delivered, bounced and complained stay at 0 there."""
+
+    list_display = [
+        "campaign",
+        "kind",
+        "sent",
+        "delivered",
+        "bounced",
+        "bounce_rate",
+        "complained",
+        "complaint_rate",
+    ]
+    list_filter = ["campaign", "kind"]
+    list_select_related = ["campaign"]
+    ordering = ["campaign", "kind"]
+
+    @admin.display(description=_("bounce rate"))
+    def bounce_rate(self, tally):
+        return _rate(tally.bounced, tally.sent)
+
+    # Large mailbox providers refuse a sender above 0.3%.
+    @admin.display(description=_("complaint rate"))
+    def complaint_rate(self, tally):
+        return _rate(tally.complained, tally.sent)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("pledges.view_signature")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
+def _rate(part, whole):
+    return f"{100 * part / whole:.2f}%" if whole else "-"
+
+
+@admin.register(SuppressedAddress)
+class SuppressedAddressAdmin(admin.ModelAdmin):
+    """The addresses no email goes to, as keyed hashes: found by typing the
+    address in the search box (it is hashed the same way), lifted by
+    deleting the entry (its owner asked, the bounce was the provider's fault)."""
+
+    list_display = ["__str__", "reason", "suppressed_at", "expires_at"]
+    list_filter = ["reason"]
+    search_fields = ["address_key"]
+    search_help_text = _("Type the whole email address: it is looked up by its keyed hash.")
+    ordering = ["-suppressed_at"]
+    readonly_fields = ["address_key", "reason", "suppressed_at", "expires_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(address_key=address_key(term)), False
+
+    def has_add_permission(self, request):
+        return False  # entries come from the email service's reports
+
+    def has_change_permission(self, request, obj=None):
+        return False

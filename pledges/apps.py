@@ -38,6 +38,9 @@ class PledgesConfig(AppConfig):
     verbose_name = "Signatures"
 
     def ready(self):
+        # The email service's webhook events take effect there (its receiver).
+        from pledges import delivery  # noqa: F401
+
         # After auth's own handler has made this app's permissions (it was
         # connected first, by an app listed before this one). Once, however
         # often ready() runs (test runners may call it again).

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives, make_msgid
 from django.template.loader import render_to_string
 
 from pledges import tokens
+from pledges.models import EmailKind
 from timesup.infrastructure.site_address import absolute_reverse
 
 # Kinds of email, each a pair of templates: <kind>_subject.txt and <kind>_body.txt.
@@ -41,16 +42,28 @@ def signature_email(submission, kind):
         "privacy_url": absolute_reverse("pledges:privacy"),
     }
     subject = " ".join(render_to_string(f"pledges/email/{kind}_subject.txt", context).split())
-    return automated_email(subject, f"pledges/email/{kind}_body", context, to=signature.email)
+    return automated_email(
+        subject,
+        f"pledges/email/{kind}_body",
+        context,
+        to=signature.email,
+        kind=EmailKind.CONFIRMATION,
+        letter=signature.campaign_id,
+    )
 
 
-def automated_email(subject, template, context, to, headers=None):
+def automated_email(subject, template, context, to, headers=None, kind=None, letter=None):
     """An email the site sends by itself, as large mail providers expect one:
     `Auto-Submitted: auto-generated` (RFC 3834: no out-of-office replies to
     it), a Message-ID on the site's own domain (SITE_URL's host, not the
     sending machine's name), and a plain-text part with an HTML part, both
     from `template` (+ ".txt", + ".html"). The HTML part loads nothing from
-    anywhere: no image, no tracking pixel."""
+    anywhere: no image, no tracking pixel.
+
+    Sent through an email service (django-anymail), it is tagged with its
+    `kind` (an EmailKind) and carries the `letter`'s id as metadata, which the
+    service's webhook reports back with a bounce or a complaint
+    (pledges/delivery.py); plain SMTP ignores both."""
     context = {**context, "subject": subject}
     message = EmailMultiAlternatives(
         subject=subject,
@@ -63,4 +76,7 @@ def automated_email(subject, template, context, to, headers=None):
         },
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    if kind is not None:
+        message.tags = [kind]  # one tag: some services (Postmark) take no more
+        message.metadata = {"kind": kind, "letter": str(letter or "")}
     return message

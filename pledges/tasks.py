@@ -1,12 +1,12 @@
 """Work done outside the request, by `manage.py db_worker` (Django's tasks API)."""
 
 import logging
-import smtplib
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import timedelta
 
+from anymail.exceptions import AnymailRecipientsRefused
 from django import db
 from django.conf import settings
 from django.core.mail import get_connection
@@ -15,7 +15,8 @@ from django.utils import timezone, translation
 from django_tasks import default_task_backend, task
 
 from pledges import funnel, mail
-from pledges.models import Signature, Submission
+from pledges.delivery import SEND_ERRORS
+from pledges.models import EmailKind, EmailTally, Signature, Submission, SuppressedAddress
 from timesup.infrastructure.writes import one_writer_at_a_time
 
 logger = logging.getLogger(__name__)
@@ -58,9 +59,18 @@ def send_requested_emails():
             )
         if not batch:
             return f"{sent} sent"
+        # Nothing to an address that bounced or complained (pledges/delivery.py):
+        # its signature, if still unconfirmed, can never count.
+        suppressed = SuppressedAddress.objects.among({s.signature.email for s in batch})
+        if suppressed:
+            Signature.objects.filter(
+                pk__in={s.signature_id for s in batch if s.signature.email in suppressed}
+            ).mark_undeliverable()
         # The oldest forms of each address, as many as its cap allows today.
         within_cap = []
         for submission in batch:
+            if submission.signature.email in suppressed:
+                continue
             if allowed.get(submission.signature_id, 0) > 0:
                 allowed[submission.signature_id] -= 1
                 within_cap.append(submission)
@@ -70,6 +80,8 @@ def send_requested_emails():
         # so: one statement for the batch, from this thread.
         done = [s.pk for s in delivered if s.signature.is_confirmed]
         Submission.objects.filter(pk__in=done).delete()
+        for campaign_id, count in Counter(s.signature.campaign_id for s in delivered).items():
+            EmailTally.objects.add(campaign_id, EmailKind.CONFIRMATION, sent=count)
 
 
 def send_batch(submissions):
@@ -98,7 +110,7 @@ def send_batch(submissions):
 def _send_over_one_connection(submissions):
     connection = get_connection()
     # If it cannot be opened, each email tries on its own, and is retried (deliver).
-    with suppress(smtplib.SMTPException, OSError):
+    with suppress(*SEND_ERRORS):
         connection.open()
     try:
         return [s for s in submissions if deliver(s, connection=connection, in_batch=True)]
@@ -130,6 +142,9 @@ def deliver(submission, attempt=1, connection=None, in_batch=False):
     `in_batch`: the batch counted it against the cap, and deletes the form
     of a confirmed signature, itself. True if sent."""
     signature = submission.signature
+    if not in_batch and SuppressedAddress.objects.among([signature.email]):
+        Signature.objects.filter(pk=signature.pk).mark_undeliverable()
+        return False  # its address bounced or complained since (the batch asked for its own)
     if (
         attempt == 1
         and not in_batch
@@ -142,7 +157,12 @@ def deliver(submission, attempt=1, connection=None, in_batch=False):
             message = mail.signature_email(submission, kind)
         message.connection = connection
         message.send()
-    except (smtplib.SMTPException, OSError) as error:
+    except AnymailRecipientsRefused:
+        # The email service will not send to it (its own suppression list):
+        # no retry would either; its webhook says why (pledges/delivery.py).
+        logger.warning("Email %s for signature %s refused by the service", kind, signature.pk)
+        return False
+    except SEND_ERRORS as error:
         if connection is not None:
             connection.close()  # the next message opens a fresh one
         # Logged by id and error class only: the message names the address.
@@ -159,6 +179,8 @@ def deliver(submission, attempt=1, connection=None, in_batch=False):
             run_after=timezone.now() + timedelta(minutes=2**attempt)
         ).enqueue(submission.pk, attempt=attempt + 1)
         return False
-    if kind == mail.ALREADY_SIGNED and not in_batch:
-        submission.delete()  # a confirmed signature takes nothing from it
+    if not in_batch:
+        EmailTally.objects.add(signature.campaign_id, EmailKind.CONFIRMATION, sent=1)
+        if kind == mail.ALREADY_SIGNED:
+            submission.delete()  # a confirmed signature takes nothing from it
     return True

@@ -183,6 +183,9 @@ def confirm(request, token):
         signature, submission = tokens.confirmation_from_token(token)
     except (tokens.ExpiredLink, tokens.InvalidLink) as error:
         return _link_problem(request, error)
+    if signature.is_undeliverable:
+        # Its email bounced or was reported as spam: it can never count.
+        return _link_problem(request, tokens.ExpiredLink())
     campaign = signature.campaign
     if signature.too_late_to_confirm:
         context = {"campaign": campaign, "grace_hours": settings.CONFIRMATION_GRACE_HOURS}
@@ -267,6 +270,7 @@ def privacy(request):
             "consent_version": CONSENT_VERSION,
             "confirmation_days": settings.CONFIRMATION_DAYS,
             "retention_days": settings.RETENTION_DAYS_AFTER_CLOSE,
+            "suppression_days": settings.EMAIL_SUPPRESSION_DAYS,
             "operator": settings.SITE_OPERATOR.strip(),
             "operator_contact": settings.SITE_OPERATOR_CONTACT.strip(),
             "from_address": parseaddr(settings.DEFAULT_FROM_EMAIL)[1],

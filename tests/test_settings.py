@@ -126,3 +126,40 @@ def test_behind_pgbouncer_the_site_keeps_no_cursor_past_a_transaction(tmp_path):
     direct = run_django(["-c", code], tmp_path, DATABASE_URL=url)
 
     assert (pooled.stdout.strip(), direct.stdout.strip()) == ("True", "False")
+
+
+@pytest.mark.slow
+def test_an_email_service_is_configured_from_the_environment(tmp_path):
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from django.urls import reverse; "
+        "print(settings.EMAIL_BACKEND, settings.ANYMAIL['POSTMARK_SERVER_TOKEN'], "
+        "reverse('anymail:postmark_tracking_webhook'))"
+    )
+
+    result = run_django(
+        ["-c", script],
+        tmp_path,
+        EMAIL_SERVICE="postmark",
+        ANYMAIL_POSTMARK_SERVER_TOKEN="server-token",
+        ANYMAIL_WEBHOOK_SECRET="hook:secret",
+    )
+
+    assert result.stdout.split() == [
+        "anymail.backends.postmark.EmailBackend",
+        "server-token",
+        "/email-events/postmark/tracking/",
+    ]
+
+
+@pytest.mark.slow
+def test_smtp_and_an_email_service_at_once_is_refused_with_a_clear_message(tmp_path):
+    result = run_django(
+        ["-c", "import django; django.setup()"],
+        tmp_path,
+        EMAIL_SERVICE="postmark",
+        EMAIL_URL="smtp://127.0.0.1:25",
+    )
+
+    assert result.returncode != 0
+    assert "Set EMAIL_URL (SMTP) or EMAIL_SERVICE (an API), not both." in result.stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "corsheaders",
+    "anymail",
     "campaign",
     "pledges",
 ]
@@ -337,6 +339,30 @@ if "EMAIL_URL" in os.environ:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Or through an email service's API, with django-anymail: EMAIL_SERVICE names
+# it (postmark, mailgun, brevo, sendgrid, sparkpost, mailjet, resend, …: the
+# module names of anymail.backends), and every ANYMAIL_* variable is its
+# setting without the prefix (ANYMAIL_POSTMARK_SERVER_TOKEN=… is
+# ANYMAIL["POSTMARK_SERVER_TOKEN"]), as anymail's documentation names them.
+# ANYMAIL_WEBHOOK_SECRET ("user:password") turns on the service's tracking
+# webhook at /email-events/<service>/tracking/: bounces and complaints
+# (pledges/delivery.py). Unset, that address does not exist, so nobody can
+# post a bounce the service never sent.
+EMAIL_SERVICE = env.str("EMAIL_SERVICE", default="")
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+if EMAIL_SERVICE:
+    if "EMAIL_URL" in os.environ:
+        raise ImproperlyConfigured("Set EMAIL_URL (SMTP) or EMAIL_SERVICE (an API), not both.")
+    if not EMAIL_SERVICE.isidentifier():
+        raise ImproperlyConfigured(f"EMAIL_SERVICE={EMAIL_SERVICE!r} names no anymail backend.")
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_SERVICE}.EmailBackend"
+# How long an address whose mail bounced, or whose owner marked an email as
+# spam, gets no email (kept as a keyed hash meanwhile; the privacy notice says so).
+EMAIL_SUPPRESSION_DAYS = env.int("EMAIL_SUPPRESSION_DAYS", default=365)
 # DKIM for mail sent through an SMTP server of one's own (docs/deploy.md,
 # "Email that arrives"): the signing domain (DEFAULT_FROM_EMAIL's, for DMARC),
 # the selector its public key is published under in DNS, and the PEM file of

@@ -33,5 +33,10 @@ urlpatterns += [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+# The email service's webhook (bounces, complaints: pledges/delivery.py), only
+# once its secret is set: without one, anymail would take anybody's post.
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    urlpatterns += [path("email-events/", include("anymail.urls"))]
+
 handler404 = "campaign.views.page_not_found"
 handler500 = "timesup.infrastructure.errors.server_error"

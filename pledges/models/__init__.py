@@ -9,6 +9,9 @@ from pledges.models.choices import UNNAMED as UNNAMED
 from pledges.models.choices import Industry as Industry
 from pledges.models.choices import ModerationStatus as ModerationStatus
 from pledges.models.choices import signature_number as signature_number
+from pledges.models.delivery import EmailKind as EmailKind
+from pledges.models.delivery import EmailTally as EmailTally
+from pledges.models.delivery import SuppressedAddress as SuppressedAddress
 from pledges.models.signature import CommentToReview as CommentToReview
 from pledges.models.signature import Signature as Signature
 from pledges.models.signature_queryset import SignatureQuerySet as SignatureQuerySet

@@ -61,6 +61,12 @@ class Signature(models.Model):
     # would). Links sent before it existed name the id, and still work.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # The email service reported that its confirmation email bounced, or that
+    # the mailbox's owner marked it as spam (pledges/delivery.py): an
+    # unconfirmed signature that can then never count, until the hourly purge.
+    undeliverable_at = models.DateTimeField(
+        _("email undeliverable"), null=True, blank=True, editable=False
+    )
     # Updates about the campaign: a consent of its own, asked with a box left
     # unticked (or from the confirmation page), recorded like the signature's;
     # the link in every update stops them and keeps the signature.
@@ -200,6 +206,11 @@ class Signature(models.Model):
         """The row's own choices (a link sent before submissions were kept
         names none: the confirmation page then shows these)."""
         return {name: getattr(self, name) for name in PUBLIC_CHOICES}
+
+    @property
+    def is_undeliverable(self):
+        """Unconfirmed, and its email could not be delivered: it can never count."""
+        return not self.is_confirmed and self.undeliverable_at is not None
 
     @property
     def counts(self):

@@ -18,9 +18,20 @@ class SignatureQuerySet(models.QuerySet):
         return self.filter(COUNTED)
 
     def expired_unconfirmed(self):
-        """Never confirmed, and their link has expired: to be deleted."""
+        """Never confirmed, and their link has expired or their email could
+        not be delivered (mark_undeliverable): to be deleted."""
         cutoff = timezone.now() - timedelta(days=settings.CONFIRMATION_DAYS)
-        return self.filter(confirmed_at__isnull=True, created_at__lt=cutoff)
+        return self.filter(confirmed_at__isnull=True).filter(
+            models.Q(created_at__lt=cutoff) | models.Q(undeliverable_at__isnull=False)
+        )
+
+    def mark_undeliverable(self):
+        """Those not confirmed yet can never count: their email bounced, or
+        its reader said it is unwanted. Staff see them so; the hourly purge
+        deletes them (expired_unconfirmed)."""
+        return self.filter(confirmed_at__isnull=True, undeliverable_at__isnull=True).update(
+            undeliverable_at=timezone.now()
+        )
 
     def due_for_anonymising(self):
         """Of campaigns closed longer than RETENTION_DAYS_AFTER_CLOSE ago, not yet anonymised."""

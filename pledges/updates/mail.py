@@ -5,6 +5,7 @@ from django.utils import translation
 
 from pledges import tokens
 from pledges.mail import automated_email
+from pledges.models import EmailKind
 from timesup.infrastructure.site_address import absolute_reverse, absolute_url
 
 
@@ -38,4 +39,6 @@ def update_email(update, signature=None, to=None, language=None):
                 "List-Unsubscribe": f"<{unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
+            kind=EmailKind.UPDATE,
+            letter=update.campaign_id,
         )

@@ -1,7 +1,6 @@
 """The worker's part of an update: its batches, a minute apart (Django's tasks API)."""
 
 import logging
-import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,6 +9,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from pledges.delivery import SEND_ERRORS
+from pledges.models import EmailKind, EmailTally, SuppressedAddress
 from pledges.models.update import Update, UpdateDelivery
 from pledges.updates import mail
 
@@ -74,12 +75,20 @@ def send_update_batch(update_id, pace=timedelta(0)):
         )
     if not batch:
         return _finish(update)
-    recipients = update.campaign.signatures.filter(pk__in=[signature for _, signature in batch])
+    recipients = list(
+        update.campaign.signatures.filter(
+            pk__in=[signature for _, signature in batch]
+        ).update_recipients()
+    )
+    # Nobody whose address bounced or complained (pledges/delivery.py).
+    suppressed = SuppressedAddress.objects.among({signature.email for signature in recipients})
     sent = []
-    for signature in recipients.update_recipients():
+    for signature in recipients:
+        if signature.email in suppressed:
+            continue
         try:
             mail.update_email(update, signature).send()
-        except (smtplib.SMTPException, OSError) as error:
+        except SEND_ERRORS as error:
             # Not retried: a retry could send it twice if the server took it.
             logger.warning(
                 "Update %s to signature %s failed: %s",
@@ -91,6 +100,7 @@ def send_update_batch(update_id, pace=timedelta(0)):
         sent.append(signature.pk)
     UpdateDelivery.objects.filter(update=update, signature__in=sent).update(sent_at=timezone.now())
     Update.objects.filter(pk=update.pk).update(sent_count=F("sent_count") + len(sent))
+    EmailTally.objects.add(update.campaign_id, EmailKind.UPDATE, sent=len(sent))
     if UpdateDelivery.objects.filter(update=update, claimed_at__isnull=True).exists():
         return MORE_TO_SEND
     return _finish(update)
