@@ -22,6 +22,7 @@ from pledges.models import (
     CommentToReview,
     EmailTally,
     Signature,
+    SignatureLog,
     SignatureTally,
     SourceTally,
     SuppressedAddress,
@@ -504,3 +505,37 @@ class SuppressedAddressAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SignatureLog)
+class SignatureLogAdmin(ReadOnlyAdmin):
+    """Each letter's public log, as its figures (README, "Check the count
+    yourself"): what it counts against the letter's kept count. Entries are
+    appended by the site alone, and never edited."""
+
+    list_display = [
+        "campaign",
+        "size",
+        "tree_size",
+        "adds",
+        "removes",
+        "restores",
+        "log_count",
+        "kept_count",
+        "started_at",
+    ]
+    list_select_related = ["campaign"]
+
+    @admin.display(description=_("count in the log"))
+    def log_count(self, signature_log):
+        return signature_log.count
+
+    @admin.display(description=_("count kept"))
+    def kept_count(self, signature_log):
+        return signature_log.campaign.signature_total
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("pledges.view_signature")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)

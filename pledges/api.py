@@ -3,12 +3,15 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from campaign.models import Campaign
+from pledges.models import Checkpoint
 from pledges.statistics import campaign_statistics, country_name, industry_name
+from pledges.transparency import log
 from timesup.infrastructure.caching import cache_public_page
 from timesup.infrastructure.resource_policy import shared_with_other_sites
 from timesup.infrastructure.site_address import absolute_url
@@ -56,8 +59,25 @@ def _campaign_data(campaign):
             {"industry": code, "name": str(industry_name(code)), "count": count}
             for code, count in statistics["by_industry"]
         ],
+        # Its public log: the checkpoint and tiles anyone can check the count
+        # against (pledges/transparency/verify.py), and the count at its size.
+        "log": _log_data(campaign),
         "by_country": [
             {"country": code or None, "name": str(country_name(code)), "count": count}
             for code, count in statistics["by_country"]
         ],
+    }
+
+
+def _log_data(campaign):
+    latest = (
+        Checkpoint.objects.filter(log__campaign=campaign).order_by("-size").values("size", "count")
+    ).first()
+    return {
+        "origin": log.origin(campaign),
+        "checkpoint": absolute_url(reverse("log:checkpoint", args=[campaign.slug])),
+        "tiles": absolute_url(reverse("log:tile", args=[campaign.slug, "x"]))[:-1],
+        "keys": absolute_url(reverse("log:keys")),
+        "size": latest["size"] if latest else 0,
+        "count": latest["count"] if latest else 0,
     }

@@ -52,9 +52,12 @@ def confirm_signature(signature, choices):
     see Signature.confirm): the signature counts, and the unit of their
     network's budget it spent comes back (pledges/throttle.py). The caller
     has turned away a signature that is too late to confirm
-    (Signature.too_late_to_confirm, the rule's one statement)."""
-    if signature.confirm(choices):
+    (Signature.too_late_to_confirm, the rule's one statement). Returns her
+    receipt (pledges/transparency/log.py), the first time only."""
+    receipt = signature.confirm(choices)
+    if receipt:
         throttle.give_back(signature.ip_hash, signature.created_at)
+    return receipt
 
 
 class EmailBatches:

@@ -199,8 +199,10 @@ def confirm(request, token):
     form = ConfirmationForm(request.POST if request.method == "POST" else None, initial=asked_for)
     if form.is_valid():
         choices = {**form.cleaned_data, "language": get_language()}
-        confirm_signature(signature, choices)
-        return _confirmed_page(request, signature, token, asked_now=choices["wants_updates"])
+        receipt = confirm_signature(signature, choices)
+        return _confirmed_page(
+            request, signature, token, asked_now=choices["wants_updates"], receipt=receipt
+        )
     context = {
         "campaign": campaign,
         "token": token,
@@ -213,9 +215,12 @@ def confirm(request, token):
     return render(request, "pledges/confirm.html", context)
 
 
-def _confirmed_page(request, signature, token, asked_now=False):
+def _confirmed_page(request, signature, token, asked_now=False, receipt=None):
+    """`receipt`: the signer's receipt, shown this once (the site keeps no copy
+    of its secret: pledges/transparency/log.py)."""
     campaign = signature.campaign
     context = {
+        "receipt": receipt,
         "campaign": campaign,
         # Its share links keep the code the signer came through.
         "source": signature.source or "",

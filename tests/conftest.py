@@ -23,6 +23,7 @@ from django.test import Client
 from django.utils import translation
 
 from pledges import services
+from pledges.transparency import log
 from tests.factories import make_featured_campaign
 from timesup.infrastructure import caching
 
@@ -187,6 +188,15 @@ def email_batches_at_once(settings):
     settings.EMAIL_BATCH_SECONDS = 0
     # And no memory of a batch queued in an earlier test's (flushed) database.
     services.email_batches.forget()
+
+
+@pytest.fixture(autouse=True)
+def log_checkpoints_at_once(settings, tmp_path_factory):
+    """The logs' checkpoints due as soon as an entry is appended (production
+    waits LOG_CHECKPOINT_SECONDS), signed with a key of the test run's own."""
+    settings.LOG_CHECKPOINT_SECONDS = 0
+    settings.LOG_SIGNING_KEY_PATH = str(tmp_path_factory.getbasetemp() / "log-signing.key")
+    log.checkpoints.forget()
 
 
 @pytest.fixture

@@ -315,7 +315,7 @@ PERMISSIONS_POLICY = {
 
 # Partner sites: any site may read the JSON API from a browser (it is public,
 # read-only, and sends no cookies); nothing else answers other origins.
-CORS_URLS_REGEX = r"^/api/"
+CORS_URLS_REGEX = r"^/(api|log)/"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
@@ -501,6 +501,15 @@ CONFIRMATION_GRACE_HOURS = env.int("CONFIRMATION_GRACE_HOURS", default=24)
 # each gunicorn process queues at most one sending task this often, not one
 # per signature (pledges/services.py).
 EMAIL_BATCH_SECONDS = env.int("EMAIL_BATCH_SECONDS", default=2)
+
+# Each letter's public log of its count (pledges/transparency/, docs/security.md):
+# a new signed checkpoint at most this often while signatures change it, and
+# the Ed25519 key that signs them, in a file of its own (never in the
+# repository; made there on first use if missing: `manage.py make_log_key`).
+LOG_CHECKPOINT_SECONDS = env.int("LOG_CHECKPOINT_SECONDS", default=10)
+LOG_SIGNING_KEY_PATH = str(
+    BASE_DIR / env.str("LOG_SIGNING_KEY_PATH", default=str(VAR_DIR / "log-signing.key"))
+)
 # Connections to the mail server the worker sends a batch of emails over at
 # once (pledges/tasks.py:send_batch): each email waits on four round trips.
 EMAIL_CONNECTIONS = env.int("EMAIL_CONNECTIONS", default=4)

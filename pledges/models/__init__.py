@@ -20,6 +20,13 @@ from pledges.models.tally import RateLimitCounter as RateLimitCounter
 from pledges.models.tally import SignatureTally as SignatureTally
 from pledges.models.tally import SourceTally as SourceTally
 
+# Each letter's public log of its count (the rest of the feature is pledges/transparency/).
+from pledges.models.transparency import Checkpoint as Checkpoint
+from pledges.models.transparency import LogEntry as LogEntry
+from pledges.models.transparency import LogKey as LogKey
+from pledges.models.transparency import LogTile as LogTile
+from pledges.models.transparency import SignatureLog as SignatureLog
+
 # Updates to signers (the rest of the feature is pledges/updates/).
 from pledges.models.update import Update as Update
 from pledges.models.update import UpdateDelivery as UpdateDelivery

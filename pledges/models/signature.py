@@ -20,6 +20,7 @@ from pledges.models.choices import (
     signature_number,
 )
 from pledges.models.signature_queryset import SignatureQuerySet
+from pledges.transparency import log
 
 
 class Signature(models.Model):
@@ -101,6 +102,10 @@ class Signature(models.Model):
     source = models.CharField(  # noqa: DJ001
         _("source"), max_length=40, null=True, blank=True, editable=False
     )
+    # Its "add" entry in the letter's public log (pledges/transparency/), given
+    # as it is confirmed: a withdrawal or a moderation appends the entry that
+    # removes or restores this index. Nothing else ties the log to the row.
+    log_index = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     # True until its signing is counted in its source's figures (by the
     # worker, or as it is deleted: pledges/funnel.py), so that no signing POST
     # updates a shared row. Null, not False, once counted: so both columns
@@ -175,6 +180,7 @@ class Signature(models.Model):
                 before = Signature.objects.filter(pk=self.pk).first()
             super().save(*args, **kwargs)
             counting.follow_change(before, self)
+            log.follow_change(before, self)
 
     def delete(self, *args, **kwargs):
         # Through the queryset, the one path that takes deleted rows out of the count.
@@ -224,7 +230,8 @@ class Signature(models.Model):
         of a confirmed signature is set from here again. The submissions
         waiting for it are deleted: none of them can apply any more.
 
-        Returns True the first time (see services.confirm_signature)."""
+        Returns her receipt the first time (its entry in the letter's public
+        log: pledges/transparency/), None after (see services.confirm_signature)."""
         now = timezone.now()
         choices = self.choices if choices is None else choices
         chosen = {name: choices[name] for name in PUBLIC_CHOICES}
@@ -256,13 +263,14 @@ class Signature(models.Model):
                 **chosen,
             )
             self.refresh_from_db()
-            if newly_confirmed:
-                funnel.count_confirmed(self)
-                self.submissions.all().delete()
-                if self.counts:
-                    counting.count_in(self)
-                    self.campaign.refresh_from_db(fields=["signature_total"])
-        return bool(newly_confirmed)
+            if not newly_confirmed:
+                return None
+            funnel.count_confirmed(self)
+            self.submissions.all().delete()
+            if self.counts:
+                counting.count_in(self)
+                self.campaign.refresh_from_db(fields=["signature_total"])
+            return log.add(self)
 
     def set_public_choices(self, show_name, wants_updates):
         """A confirmed signer changes her own choices (the link in the email

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pledges import counting, funnel
 from pledges.models.choices import COUNTED, COUNTED_STATUSES, UNNAMED, ModerationStatus
+from pledges.transparency import log
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -212,8 +213,13 @@ class SignatureQuerySet(models.QuerySet):
             joining = []
             if status in COUNTED_STATUSES:
                 joining = counting.tally_rows(self.filter(confirmed_at__isnull=False))
+            counted_before = self.counted()._log_places()
+            counted_after = {}
+            if status in COUNTED_STATUSES:
+                counted_after = self.filter(confirmed_at__isnull=False)._log_places()
             updated = self.update(status=status, moderated_at=timezone.now())
             counting.adjust(leaving, joining, campaign_ids)
+            log.follow_rows(counted_before, counted_after)
         return updated
 
     def delete(self):
@@ -223,9 +229,11 @@ class SignatureQuerySet(models.QuerySet):
             funnel.count_signed(self)
             campaign_ids = self._campaign_ids()
             leaving = counting.tally_rows(self.counted())
+            counted_before = self.counted()._log_places()
             self.forget_names_in_admin_log()
             deleted = super().delete()
             counting.adjust(leaving, [], campaign_ids)
+            log.follow_rows(counted_before, {})
         return deleted
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -240,7 +248,19 @@ class SignatureQuerySet(models.QuerySet):
         with transaction.atomic():
             created = super().bulk_create(objs, *args, **kwargs)
             counting.recount_campaigns(counted_in)
+            for campaign_id in counted_in:
+                log.append_unlogged(campaign_id)  # their "add" entries, in one batch
         return created
+
+    def _log_places(self):
+        """{pk: (campaign id, log index)} of the selected rows (what the log's
+        entries follow: pledges/transparency/log.py)."""
+        return {
+            pk: (campaign_id, index)
+            for pk, campaign_id, index in self.order_by().values_list(
+                "pk", "campaign_id", "log_index"
+            )
+        }
 
     def _campaign_ids(self):
         return set(self.order_by().values_list("campaign_id", flat=True).distinct())

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from pledges.models import Industry, Signature
+from pledges.transparency import log
 from tests.factories import make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,8 @@ def campaign(campaign):
 
 
 def test_the_api_gives_the_count_the_goal_and_who_signed_by_industry_and_country(client, campaign):
+    log.publish(campaign.pk)  # its public log's checkpoint, as the worker signs it
+
     response = client.get(API)
 
     assert response.status_code == 200
@@ -53,6 +56,14 @@ def test_the_api_gives_the_count_the_goal_and_who_signed_by_industry_and_country
             {"country": "MX", "name": "Mexico", "count": 2},
             {"country": "US", "name": "United States of America", "count": 1},
         ],
+        "log": {
+            "origin": "testserver/log/timesup",
+            "checkpoint": "https://testserver/log/timesup/checkpoint",
+            "tiles": "https://testserver/log/timesup/tile/",
+            "keys": "https://testserver/log/keys",
+            "size": 3,
+            "count": 3,
+        },
     }
 
 

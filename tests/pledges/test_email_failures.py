@@ -71,7 +71,8 @@ def test_an_email_for_a_withdrawn_signature_is_dropped(mailoutbox):
     run_worker()
 
     assert mailoutbox == []
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    email_task = DBTaskResult.objects.get(task_path__endswith="send_signature_email")
+    assert email_task.status == "SUCCESSFUL"
 
 
 def test_a_batch_sent_while_the_mail_server_is_down_is_retried_one_by_one(mail_server_down):

@@ -2,7 +2,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 # In this order: what is deleted or anonymised leaves the count before the recount.
-JOBS = ["delete_expired", "anonymise_closed_letters", "send_owed_emails", "recount_signatures"]
+JOBS = [
+    "delete_expired",
+    "anonymise_closed_letters",
+    "send_owed_emails",
+    "recount_signatures",
+    "publish_logs",
+]
 
 
 class Command(BaseCommand):
