@@ -78,3 +78,6 @@ def test_the_benchmark_harness_runs_end_to_end_and_prints_its_table(wrk, tmp_pat
     )
     assert re.search(r"\| sqlite \| one client sending 35 .* \| 30 / 5 / 30 \| .* \| yes \|", table)
     assert '| sqlite | "database is locked" in the server log | never | never | yes |' in table
+    # The letter's public log at the bench's size: appended in one batch, then checkpointed.
+    assert re.search(r"\| sqlite \| public log: entries appended .* \| 2,003 in [\d.]+ s", table)
+    assert re.search(r"\| sqlite \| public log: a checkpoint after 1,000 more .* \| yes \|", table)
