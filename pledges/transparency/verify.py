@@ -8,10 +8,14 @@ log's tiles, and checks that
 - an earlier checkpoint you kept is consistent with it (the log was only
   appended to, never rewritten),
 - adds minus removes plus restores is the count the site publishes,
-- and, given a receipt, that its entry is in the tree and still counted.
+- and, given a receipt, that its entry is in the tree and still counted
+  (and, with --save-proof, keeps a C2SP tlog-proof of it to check offline,
+  later, with --proof).
 
     python verify.py https://example.org timesup --key 'example.org/log+1a2b3c4d+AT…'
-        [--previous checkpoint.txt] [--save checkpoint.txt] [--receipt receipt.txt]
+        [--previous checkpoint.txt] [--save checkpoint.txt]
+        [--receipt receipt.txt [--save-proof mine.tlog-proof]]
+    python verify.py --key '…' --proof mine.tlog-proof --receipt receipt.txt
 
 The site imports the same functions (pledges/transparency/): there is one
 statement of the tree, the tiles and the formats, and it is this file.
@@ -413,6 +417,49 @@ def parse_receipt(text):
     return origin, int(index), secret
 
 
+# Offline proofs (C2SP tlog-proof) -------------------------------------------------
+
+TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
+
+
+def tlog_proof(index, proof, note):
+    """A proof that entry `index` is in the tree `note` (a signed checkpoint)
+    commits to, to keep and check offline (C2SP tlog-proof)."""
+    hashes = "".join(base64.b64encode(h).decode() + "\n" for h in proof)
+    return f"{TLOG_PROOF_HEADER}\nindex {index}\n{hashes}\n{note}"
+
+
+def parse_tlog_proof(text):
+    """(index, proof hashes, signed checkpoint) of a C2SP tlog-proof."""
+    head, separator, note = text.partition("\n\n")
+    lines = head.split("\n")
+    if not separator or lines[0] != TLOG_PROOF_HEADER:
+        raise VerificationError("not a tlog-proof")
+    if len(lines) > 1 and lines[1].startswith("extra "):
+        lines.pop(1)  # opaque, and not trusted: unused here
+    if len(lines) < 2 or not lines[1].startswith("index ") or not lines[1][6:].isdigit():
+        raise VerificationError("not a tlog-proof")
+    try:
+        proof = [base64.b64decode(line, validate=True) for line in lines[2:]]
+    except binascii.Error as error:
+        raise VerificationError("not a tlog-proof") from error
+    return int(lines[1][6:]), proof, note
+
+
+def check_offline(proof_text, receipt, keys):
+    """Without the site: the receipt's entry is in the tree that the proof's
+    checkpoint, signed by one of `keys`, commits to. Returns (origin, size)."""
+    index, proof, note = parse_tlog_proof(proof_text)
+    origin, size, root = parse_checkpoint(open_note(note, keys))
+    receipt_origin, receipt_index, secret = parse_receipt(receipt)
+    if receipt_origin not in (None, origin) or receipt_index != index:
+        raise VerificationError("the proof is for another entry than the receipt's")
+    leaf = leaf_hash(add_entry(secret_digest(secret)))
+    if not verify_inclusion(index, size, leaf, proof, root):
+        raise VerificationError(f"entry {index} is not in the signed tree of {size} entries")
+    return origin, size
+
+
 # Checking a site -----------------------------------------------------------------
 
 
@@ -455,8 +502,9 @@ def _fetch(url):
 
 
 def check(site, keys, previous=None, receipt=None, report=print):
-    """Every check above, against `site`; returns the verified checkpoint
-    (to keep for next time). Raises VerificationError at the first failure."""
+    """Every check above, against `site`; returns the verified checkpoint (to
+    keep for next time) and, given a receipt, its offline proof (C2SP
+    tlog-proof). Raises VerificationError at the first failure."""
     # The checkpoint the site's published count stands on (every one is kept).
     api = site.api()
     published = api.get("log", {})
@@ -514,42 +562,58 @@ def check(site, keys, previous=None, receipt=None, report=print):
         if not counted.get(index):
             raise VerificationError(f"entry {index} was removed from the count")
         report(f"your signature: entry {index}, in the signed tree and counted")
-    return note
+        return note, tlog_proof(index, proof, note)
+    return note, None
 
 
 def main(argv=None, fetch=None, out=sys.stdout):
     parser = argparse.ArgumentParser(description="Check a letter's signature log yourself.")
-    parser.add_argument("site", help="the site's address, e.g. https://example.org")
-    parser.add_argument("letter", help="the letter's slug, e.g. timesup")
+    parser.add_argument("site", nargs="?", help="the site's address, e.g. https://example.org")
+    parser.add_argument("letter", nargs="?", help="the letter's slug, e.g. timesup")
     parser.add_argument("--key", action="append", required=True, help="the site's verifier key")
     parser.add_argument("--previous", help="a checkpoint you kept from an earlier check")
     parser.add_argument("--save", help="keep the checkpoint checked now in this file")
     parser.add_argument("--receipt", help="your receipt file, or its short code")
+    parser.add_argument("--save-proof", help="keep the receipt's offline proof in this file")
+    parser.add_argument("--proof", help="check this offline proof (no site needed)")
     args = parser.parse_args(argv)
 
     def read(path):
         with open(path, encoding="utf-8") as file:
             return file.read()
 
-    previous = read(args.previous) if args.previous else None
-    receipt = None
-    if args.receipt:
-        # A file's path, or the short code itself.
-        receipt = read(args.receipt) if os.path.exists(args.receipt) else args.receipt
+    def write(path, text):
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(text)
+
+    # A file's path, or the short code itself.
+    receipt = args.receipt and (
+        read(args.receipt) if os.path.exists(args.receipt) else args.receipt
+    )
     try:
-        note = check(
-            Site(args.site, args.letter, fetch),
-            args.key,
-            previous,
-            receipt,
-            report=lambda line: print(line, file=out),
-        )
+        if args.proof:
+            if not receipt:
+                parser.error("--proof needs --receipt")
+            origin, size = check_offline(read(args.proof), receipt, args.key)
+            print(f"your signature is in {origin}'s signed tree of {size} entries", file=out)
+        else:
+            if not (args.site and args.letter):
+                parser.error("give the site and the letter (or --proof)")
+            previous = read(args.previous) if args.previous else None
+            note, proof = check(
+                Site(args.site, args.letter, fetch),
+                args.key,
+                previous,
+                receipt,
+                report=lambda line: print(line, file=out),
+            )
+            if args.save:
+                write(args.save, note)
+            if args.save_proof and proof:
+                write(args.save_proof, proof)
     except VerificationError as error:
         print(f"FAILED: {error}", file=out)
         return 1
-    if args.save:
-        with open(args.save, "w", encoding="utf-8") as file:
-            file.write(note)
     print("OK", file=out)
     return 0
 

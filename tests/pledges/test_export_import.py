@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from pledges.models import Signature
+from pledges.models import Signature, SignatureLog
 from tests.factories import make_campaign, make_signature
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +160,10 @@ def test_a_large_import_recounts_the_letter_once_at_the_end(tmp_path):
     assert len(recounts) == 1
     campaign.refresh_from_db()
     assert campaign.signature_total == 2_500
+    # And their "add" entries in the letter's public log, in one batch: one INSERT.
+    entry_inserts = [sql for sql in statements if sql.startswith('INSERT INTO "pledges_logentry"')]
+    assert len(entry_inserts) == 1
+    assert SignatureLog.objects.get(campaign=campaign).count == 2_500
 
 
 def test_import_understands_other_platforms_column_names(tmp_path):

@@ -384,3 +384,32 @@ def test_the_log_begins_with_every_signature_that_counted_before_it_in_one_batch
         for data in LogEntry.objects.filter(log=started).values_list("data", flat=True)
     )
     assert log.publish(campaign.pk).count == campaign.signature_total == 4
+
+
+def test_a_receipt_s_offline_proof_verifies_without_the_site_then_and_later(
+    client, campaign, tmp_path
+):
+    ana = make_signature(campaign, confirmed_at=None)
+    code = receipt_on(confirm(client, ana).content.decode())
+    log.publish(campaign.pk)
+    first, later = tmp_path / "first.tlog-proof", tmp_path / "later.tlog-proof"
+    assert run_verifier(client, campaign, "--receipt", code, "--save-proof", str(first))[0] == 0
+    generate(campaign, 500)
+    log.publish(campaign.pk)
+    assert run_verifier(client, campaign, "--receipt", code, "--save-proof", str(later))[0] == 0
+
+    assert first.read_text().startswith("c2sp.org/tlog-proof@v1\nindex ")
+    for proof in (first, later):
+        out = io.StringIO()
+        status = verify.main(
+            ["--key", site_key(), "--proof", str(proof), "--receipt", code], out=out
+        )
+        assert status == 0, out.getvalue()
+    assert "signed tree of 501 entries" in out.getvalue()
+    # Someone else's receipt does not pass with her proof.
+    other = make_signature(campaign, confirmed_at=None)
+    other_code = receipt_on(confirm(client, other).content.decode())
+    status = verify.main(
+        ["--key", site_key(), "--proof", str(later), "--receipt", other_code], out=io.StringIO()
+    )
+    assert status == 1
