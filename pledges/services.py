@@ -1,20 +1,14 @@
 """What a signer does that spans several rows or the worker: signing the
 letter (the network's budget, the signature, its email) and confirming it."""
 
-import threading
-import time
 from contextlib import nullcontext
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import get_language
-from django_tasks.backends.immediate import ImmediateBackend
 
 from pledges import throttle
 from pledges.models import Submission
-from pledges.tasks import send_requested_emails
+from timesup.infrastructure.batched_tasks import BatchedTask
 from timesup.infrastructure.writes import one_writer_at_a_time
 
 
@@ -44,7 +38,7 @@ def sign_letter(campaign, details, client):
     with one_writer_at_a_time(), atomically:
         throttle.spend_signing_budget(client)
         store()
-        transaction.on_commit(email_batches.after_a_signature)
+        transaction.on_commit(email_batches.queue)
 
 
 def confirm_signature(signature, choices):
@@ -60,35 +54,6 @@ def confirm_signature(signature, choices):
     return receipt
 
 
-class EmailBatches:
-    """Queues the worker's task that sends the emails signers are owed: at most
-    one every EMAIL_BATCH_SECONDS from this process, instead of one task per
-    signature (a task row per signature was a fifth of a signing request).
-
-    Called after each signature is committed. If the task queued last is still
-    to run (it runs EMAIL_BATCH_SECONDS after it was queued), it will find this
-    signature; otherwise a new one is queued. So every stored signature has a
-    task that runs after it, and its email leaves within about that long."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._last_runs_at = 0.0  # time.monotonic() of the queued task's start
-
-    def forget(self):
-        """Queue a new task after the next signature, whatever was queued before."""
-        self._last_runs_at = 0.0
-
-    def after_a_signature(self):
-        if isinstance(send_requested_emails.get_backend(), ImmediateBackend):
-            send_requested_emails.enqueue()  # TASKS_IMMEDIATE (`make dev`): sent at once
-            return
-        seconds = settings.EMAIL_BATCH_SECONDS
-        with self._lock:
-            now = time.monotonic()
-            if now < self._last_runs_at:
-                return  # the task queued last has not run yet: it will send this one
-            self._last_runs_at = now + seconds
-        send_requested_emails.using(run_after=timezone.now() + timedelta(seconds=seconds)).enqueue()
-
-
-email_batches = EmailBatches()
+# The worker's task that sends the emails signers are owed: at most one queued
+# every EMAIL_BATCH_SECONDS from this process, not one per signature.
+email_batches = BatchedTask("pledges.tasks.send_requested_emails", "EMAIL_BATCH_SECONDS")

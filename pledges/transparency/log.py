@@ -21,8 +21,6 @@ import binascii
 import logging
 import os
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -33,9 +31,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django_tasks.backends.immediate import ImmediateBackend
 
 from pledges.transparency import verify
+from timesup.infrastructure.batched_tasks import BatchedTask
 from timesup.infrastructure.writes import one_writer_at_a_time
 
 logger = logging.getLogger(__name__)
@@ -99,7 +97,7 @@ def _append(campaign_id, datas, adds=0, removes=0, restores=0):
             removes=F("removes") + removes,
             restores=F("restores") + restores,
         )
-    transaction.on_commit(checkpoints.after_an_entry)
+    transaction.on_commit(checkpoints.queue)
     return start
 
 
@@ -427,34 +425,6 @@ def sign(body):
     return f"{body}\n\u2014 {name} {base64.b64encode(signature).decode()}\n"
 
 
-# Checkpoints after confirmations -----------------------------------------------------------
-
-
-class Checkpoints:
-    """Queues the worker's task that publishes the logs, at most once every
-    LOG_CHECKPOINT_SECONDS from this process (as pledges.services.EmailBatches
-    does for emails): each entry appended is in a checkpoint within about that long."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._last_runs_at = 0.0
-
-    def forget(self):
-        self._last_runs_at = 0.0
-
-    def after_an_entry(self):
-        from pledges.transparency.tasks import publish_logs
-
-        if isinstance(publish_logs.get_backend(), ImmediateBackend):
-            publish_logs.enqueue()  # TASKS_IMMEDIATE (`make dev`): published at once
-            return
-        seconds = settings.LOG_CHECKPOINT_SECONDS
-        with self._lock:
-            now = time.monotonic()
-            if now < self._last_runs_at:
-                return
-            self._last_runs_at = now + seconds
-        publish_logs.using(run_after=timezone.now() + timedelta(seconds=seconds)).enqueue()
-
-
-checkpoints = Checkpoints()
+# The worker's task that hashes new entries in and signs checkpoints: at most
+# one queued every LOG_CHECKPOINT_SECONDS from this process.
+checkpoints = BatchedTask("pledges.transparency.tasks.publish_logs", "LOG_CHECKPOINT_SECONDS")
