@@ -30,7 +30,7 @@ urlpatterns += [
     # Browsers and bots ask for it whatever the page says; the icon is an SVG.
     path("favicon.ico", favicon, name="favicon"),
     path("", include("pledges.partner_urls")),
-    path("", include("pledges.transparency.urls")),
+    path("", include("pledges.log_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

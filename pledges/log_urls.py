@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pledges.transparency import views
+from pledges import log_views as views
 
 app_name = "log"
 urlpatterns = [
