@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from pledges.models import Checkpoint, LogEntry, LogKey, LogTile, SignatureLog
 from pledges.transparency import verify
+from pledges.transparency.log import tree
 from timesup.infrastructure.resource_policy import shared_with_other_sites
 
 FOREVER = 365 * 24 * 3600
@@ -59,8 +60,6 @@ def consistency(request, slug, old, new):
     log = _log(slug)
     if not Checkpoint.objects.filter(log=log, size=new).exists() or not 0 <= old <= new:
         raise Http404("No such pair of checkpoints.")
-    from pledges.transparency.log import tree
-
     proof = tree(log, new).consistency_proof(old)
     return _text("".join(base64.b64encode(h).decode() + "\n" for h in proof), FOREVER)
 
