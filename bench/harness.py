@@ -35,6 +35,7 @@ MINIMAL_GET = "minimal Django: GET of a short page"
 MINIMAL_POST = "minimal Django: POST, validate a form, insert a row"
 IN_SITE_BARE = "our middleware around an empty view"
 SIGNING = "signing (POST; the worker sending emails beside it)"
+SIGNING_ALONE = "signing (POST; no worker running: the request's own cost)"
 SHARED_LINKS = "/ through shared links (?source=, made-up codes, fbclid)"
 CROWD_ADDRESS, FLOOD_ADDRESS = "198.51.100.7", "203.0.113.9"
 SIGNING_RATE_LIMIT_DEFAULT = 30  # timesup/settings.py's default, which the phase runs at

@@ -15,6 +15,7 @@ from harness import (
     MINIMAL_POST,
     SHARED_LINKS,
     SIGNING,
+    SIGNING_ALONE,
     START,
 )
 
@@ -35,12 +36,13 @@ SHARE_TARGETS = {
     SHARED_LINKS: 0.70,
     "/sign/ GET": 0.50,
     SIGNING: 0.40,
+    SIGNING_ALONE: 0.40,
 }
 
 
 def reference_for(run, measure):
     """The minimal Django measure a measure is compared with: its GET, or its POST."""
-    name = MINIMAL_POST if measure.name in {SIGNING, MINIMAL_POST} else MINIMAL_GET
+    name = MINIMAL_POST if measure.name in {SIGNING, SIGNING_ALONE, MINIMAL_POST} else MINIMAL_GET
     return next(m for m in run.measures if m.name == name)
 
 
@@ -48,7 +50,7 @@ def judge(run, args):
     for measure in run.measures:
         reference = reference_for(run, measure)
         checks = []
-        if measure.name in PUBLIC_PAGES or measure.name == SIGNING:
+        if measure.name in PUBLIC_PAGES or measure.name in {SIGNING, SIGNING_ALONE}:
             share = SHARE_TARGETS.get(measure.name)
             if share:
                 checks.append(

@@ -45,6 +45,7 @@ from harness import (
     ROOT,
     SHARED_LINKS,
     SIGNING,
+    SIGNING_ALONE,
     SIGNING_RATE_LIMIT_DEFAULT,
     STAFF_PASSWORD,
     MailServer,
@@ -142,6 +143,11 @@ def measure_minimal(backend, var_dir, args, run):
     finally:
         site.stop()
 
+
+FORGET_OWED_EMAILS = """
+from pledges.models import Submission
+Submission.objects.filter(email_requested_at__isnull=False).update(email_requested_at=None)
+"""
 
 LOG_CHECKPOINTS = """
 import json, time
@@ -242,6 +248,30 @@ def bench(backend, args):
                 wrk(site, path, min(2, args.seconds), connections, script=script)  # warm up
                 output = wrk(site, path, args.seconds, connections, script=script)
                 run.measures.append(parse_wrk(SHARED_LINKS, output))
+
+        # Signing first with no worker: what the request itself costs (the
+        # worker's share comes next). Its signatures' emails are then dropped
+        # from the queue, so the next phase's lag is its own signatures'.
+        _, _, page = fetch(site, "/en/sign/")
+        output = wrk(
+            site,
+            "/en/sign/",
+            args.sign_seconds,
+            args.connections,
+            script=ROOT / "bench" / "sign.lua",
+            script_args=[
+                form_field(page, "started"),
+                f"alone-{secrets.token_hex(3)}",
+                site.https_base,
+            ],
+        )
+        alone = parse_wrk(SIGNING_ALONE, output)
+        counts = re.search(r"BENCH accepted=(\d+) server_errors=(\d+) other=(\d+)", output)
+        alone_accepted, alone_server_errors, alone_other = (int(n) for n in counts.groups())
+        alone.requests_per_second = alone_accepted / args.sign_seconds
+        alone.errors = alone_server_errors + alone_other
+        run.measures.append(alone)
+        manage(env, "shell", "-c", FORGET_OWED_EMAILS)
 
         before = count_rows(env)
         _, _, page = fetch(site, "/en/sign/")
