@@ -178,6 +178,13 @@ def follow_change(before, after):
         restore(after.campaign_id, [after.log_index])
 
 
+def add_many(campaign_id, count):
+    """`count` "add" entries for signatures about to be stored in bulk (an
+    import, `generate_signatures`), in one batch, their secrets dropped (no
+    receipts): the index of the first, for the rows to be stored with."""
+    return _append(campaign_id, [_new_add()[1] for _ in range(count)], adds=count)
+
+
 def follow_rows(counted_before, counted_after):
     """After a bulk change (moderation, deletion): each argument maps the
     signatures that counted before it, and after, to (campaign id, log index).
@@ -215,7 +222,7 @@ def append_unlogged(campaign_id):
         )
         if not ids:
             return 0
-        start = _append(campaign_id, [_new_add()[1] for _ in ids], adds=len(ids))
+        start = add_many(campaign_id, len(ids))
         # One UPDATE per run of consecutive ids (a bulk load is one run): each
         # row's index is its id plus the run's offset.
         for first, last, offset in _runs(ids, start):
