@@ -166,6 +166,27 @@ print(json.dumps({"log_size": first.size, "log_first_checkpoint_seconds": first_
 """
 
 
+def sign_for(site, args, name, prefix):
+    """wrk signing the form for --sign-seconds, every address new (`prefix`):
+    the measure, named `name`, counting the signatures accepted, and how many
+    were accepted and how many were answered with a server error."""
+    _, _, page = fetch(site, "/en/sign/")
+    output = wrk(
+        site,
+        "/en/sign/",
+        args.sign_seconds,
+        args.connections,
+        script=ROOT / "bench" / "sign.lua",
+        script_args=[form_field(page, "started"), prefix, site.https_base],
+    )
+    measure = parse_wrk(name, output)
+    counts = re.search(r"BENCH accepted=(\d+) server_errors=(\d+) other=(\d+)", output)
+    accepted, server_errors, other = (int(n) for n in counts.groups())
+    measure.requests_per_second = accepted / args.sign_seconds
+    measure.errors = server_errors + other
+    return measure, accepted, server_errors
+
+
 def log_checkpoint_times(env):
     """The letter's log at the bench's size: its first checkpoint (every entry
     hashed into the tiles), then one after 1,000 more entries (the worker's
@@ -252,29 +273,11 @@ def bench(backend, args):
         # Signing first with no worker: what the request itself costs (the
         # worker's share comes next). Its signatures' emails are then dropped
         # from the queue, so the next phase's lag is its own signatures'.
-        _, _, page = fetch(site, "/en/sign/")
-        output = wrk(
-            site,
-            "/en/sign/",
-            args.sign_seconds,
-            args.connections,
-            script=ROOT / "bench" / "sign.lua",
-            script_args=[
-                form_field(page, "started"),
-                f"alone-{secrets.token_hex(3)}",
-                site.https_base,
-            ],
-        )
-        alone = parse_wrk(SIGNING_ALONE, output)
-        counts = re.search(r"BENCH accepted=(\d+) server_errors=(\d+) other=(\d+)", output)
-        alone_accepted, alone_server_errors, alone_other = (int(n) for n in counts.groups())
-        alone.requests_per_second = alone_accepted / args.sign_seconds
-        alone.errors = alone_server_errors + alone_other
+        alone, _, _ = sign_for(site, args, SIGNING_ALONE, f"alone-{secrets.token_hex(3)}")
         run.measures.append(alone)
         manage(env, "shell", "-c", FORGET_OWED_EMAILS)
 
         before = count_rows(env)
-        _, _, page = fetch(site, "/en/sign/")
         database_cpu = postgres_cpu_seconds()
         prefix = f"bench-{secrets.token_hex(3)}"
         # The task worker sends every email beside gunicorn, as on launch day
@@ -282,22 +285,12 @@ def bench(backend, args):
         worker = TaskWorker(env, var_dir / "worker.log")
         try:
             signing_started = time.time()
-            output = wrk(
-                site,
-                "/en/sign/",
-                args.sign_seconds,
-                args.connections,
-                script=ROOT / "bench" / "sign.lua",
-                script_args=[form_field(page, "started"), prefix, site.https_base],
-            )
+            signing, accepted, server_errors = sign_for(site, args, SIGNING, prefix)
             signing_ended = time.time()
-            signing = parse_wrk(SIGNING, output)
             if backend == "postgresql":
                 # Its share of each signature: what one PostgreSQL takes for
                 # several app hosts (docs/deploy.md, "More than one machine").
                 run.facts["database_cpu_seconds"] = postgres_cpu_seconds() - database_cpu
-            counts = re.search(r"BENCH accepted=(\d+) server_errors=(\d+) other=(\d+)", output)
-            accepted, server_errors, other = (int(n) for n in counts.groups())
             stored = count_rows(env) - before
             # The backlog: how long after the load the last email arrives.
             deadline = signing_ended + args.backlog_seconds
@@ -305,8 +298,6 @@ def bench(backend, args):
                 time.sleep(0.2)
         finally:
             worker.stop()
-        signing.requests_per_second = accepted / args.sign_seconds
-        signing.errors = server_errors + other
         signing.note = f"{accepted} accepted, {stored} stored, {server_errors} server errors"
         run.measures.append(signing)
         run.facts.update(accepted=accepted, stored=stored, server_errors=server_errors)
