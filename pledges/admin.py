@@ -358,8 +358,19 @@ class BlockedDomainAdmin(admin.ModelAdmin):
     search_fields = ["domain", "reason"]
 
 
+class SignatureFiguresAdmin(ReadOnlyAdmin):
+    """Figures about the signatures, made by the site alone and naming nobody:
+    whoever may see the signatures may see them (moderators included)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("pledges.view_signature")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+
 @admin.register(SourceTally)
-class SourceTallyAdmin(ReadOnlyAdmin):
+class SourceTallyAdmin(SignatureFiguresAdmin):
     """Where a letter's signers come from and how many confirm, per source and
     per day: a report (pledges/funnel.py keeps the counts), a chart and a
     table, and the same as CSV. Nothing here names a person."""
@@ -411,13 +422,6 @@ class SourceTallyAdmin(ReadOnlyAdmin):
         }
         return TemplateResponse(request, "admin/pledges/sourcetally/figures.html", context)
 
-    # Whoever may see the signatures may see where they came from.
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("pledges.view_signature")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
 
 def _figures_csv(campaign, per_day):
     """The figures per day and source, as a spreadsheet opens them."""
@@ -442,7 +446,7 @@ def _figures_csv(campaign, per_day):
 
 
 @admin.register(EmailTally)
-class EmailTallyAdmin(ReadOnlyAdmin):
+class EmailTallyAdmin(SignatureFiguresAdmin):
     """Per letter, its emails of each kind: how many left, and what the email
     service reported of them (its webhook: pledges/delivery.py). Plain SMTP
     reports nothing back: delivered, bounced and complained stay at 0 there."""
@@ -469,12 +473,6 @@ class EmailTallyAdmin(ReadOnlyAdmin):
     @admin.display(description=_("complaint rate"))
     def complaint_rate(self, tally):
         return _rate(tally.complained, tally.sent)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("pledges.view_signature")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
 
 
 def _rate(part, whole):
@@ -508,7 +506,7 @@ class SuppressedAddressAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignatureLog)
-class SignatureLogAdmin(ReadOnlyAdmin):
+class SignatureLogAdmin(SignatureFiguresAdmin):
     """Each letter's public log, as its figures (README, "Check the count
     yourself"): what it counts against the letter's kept count. Entries are
     appended by the site alone, and never edited."""
@@ -533,9 +531,3 @@ class SignatureLogAdmin(ReadOnlyAdmin):
     @admin.display(description=_("count kept"))
     def kept_count(self, signature_log):
         return signature_log.campaign.signature_total
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("pledges.view_signature")
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
