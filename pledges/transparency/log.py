@@ -123,9 +123,10 @@ def _new_add():
 
 def add(signature):
     """`signature` was just confirmed: its "add" entry, its index kept on the
-    row; the receipt (the only copy of its secret), or None if it stopped
-    counting at once (staff hid it before it was confirmed: its entry is then
-    removed in the same breath, so the log's count stays the kept one)."""
+    row, and her receipt (the only copy of its secret). If it does not count
+    (staff hid it before it was confirmed), its entry is removed in the same
+    breath, so the log's count stays the kept one; the receipt then shows it
+    removed."""
     Signature = apps.get_model("pledges", "Signature")
     secret, data = _new_add()
     with transaction.atomic():
@@ -142,7 +143,7 @@ def add_without_receipt(signature):
     founding signer, a row staff made): its "add", whose secret nobody keeps."""
     Signature = apps.get_model("pledges", "Signature")
     with transaction.atomic():
-        index = _append(signature.campaign_id, [_new_add()[1]], adds=1)
+        index = add_many(signature.campaign_id, 1)
         Signature.objects.filter(pk=signature.pk).update(log_index=index)
         signature.log_index = index
 
@@ -197,37 +198,29 @@ def follow_rows(counted_before, counted_after):
     for pk, (campaign_id, index) in counted_after.items():
         if pk not in counted_before:
             _, restored, unlogged = changes.setdefault(campaign_id, ([], [], []))
-            (unlogged if index is None else restored).append(index)
+            if index is None:
+                unlogged.append(pk)
+            else:
+                restored.append(index)
     for campaign_id, (removed, restored, unlogged) in changes.items():
         remove(campaign_id, removed)
         restore(campaign_id, restored)
         if unlogged:
-            append_unlogged(campaign_id)
+            add_unlogged(campaign_id, unlogged)
 
 
-def append_unlogged(campaign_id):
-    """Every signature of the letter that counts and has no entry yet gets an
-    "add", in one batch: those that counted before the log began (the
-    migration that starts it), and those a bulk load stored (an import,
-    `generate_signatures`). Their signers get no receipt: each secret is
-    dropped at once. Returns how many."""
+def add_unlogged(campaign_id, pks):
+    """The signatures `pks` of the letter count and have no entry (hidden
+    before the log began, approved since): their "add" entries in one batch,
+    no receipts (each secret dropped at once), their rows told their index."""
     Signature = apps.get_model("pledges", "Signature")
+    ids = sorted(pks)
     with transaction.atomic():
-        ids = list(
-            Signature.objects.filter(campaign_id=campaign_id, log_index__isnull=True)
-            .counted()
-            .order_by("pk")
-            .select_for_update()
-            .values_list("pk", flat=True)
-        )
-        if not ids:
-            return 0
         start = add_many(campaign_id, len(ids))
-        # One UPDATE per run of consecutive ids (a bulk load is one run): each
-        # row's index is its id plus the run's offset.
+        # One UPDATE per run of consecutive ids: each row's index is its id
+        # plus the run's offset.
         for first, last, offset in _runs(ids, start):
             Signature.objects.filter(pk__gte=first, pk__lte=last).update(log_index=F("pk") + offset)
-    return len(ids)
 
 
 def _runs(ids, start):

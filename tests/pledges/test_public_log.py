@@ -413,3 +413,23 @@ def test_a_receipt_s_offline_proof_verifies_without_the_site_then_and_later(
         ["--key", site_key(), "--proof", str(later), "--receipt", other_code], out=io.StringIO()
     )
     assert status == 1
+
+
+def test_a_signature_that_never_counted_gets_its_add_when_staff_approve_it(campaign):
+    held = [make_signature(campaign, status=Signature.Status.HIDDEN) for _ in range(3)]
+    assert not LogEntry.objects.filter(log__campaign=campaign).exists()
+
+    Signature.objects.filter(pk__in=[s.pk for s in held[:2]]).moderate(Signature.Status.APPROVED)
+    held[2].status = Signature.Status.APPROVED
+    held[2].save()
+
+    indices = sorted(
+        Signature.objects.filter(campaign=campaign).values_list("log_index", flat=True)
+    )
+    assert indices == [0, 1, 2]
+    assert all(
+        data.startswith("add ")
+        for data in LogEntry.objects.filter(log__campaign=campaign).values_list("data", flat=True)
+    )
+    campaign.refresh_from_db()
+    assert SignatureLog.objects.get(campaign=campaign).count == campaign.signature_total == 3
