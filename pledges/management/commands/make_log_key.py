@@ -1,5 +1,4 @@
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -31,4 +30,4 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(f"Signing key: {path}")
         self.stdout.write(f"Verifier key (publish it): {verifier}")
-        self.stdout.write(f"Key name: {urlsplit(settings.SITE_URL).netloc}/log")
+        self.stdout.write(f"Key name: {verifier.split('+', 1)[0]}")
