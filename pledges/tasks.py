@@ -34,8 +34,9 @@ def send_requested_emails():
     Each form sent (Submission) is claimed (its request cleared) before its
     email is sent, by one worker alone, so no one gets an email twice however
     many workers run. In the same transaction, the batch's new signatures
-    join their sources' figures and its emails are counted against each
-    address's daily cap: the database is written once a batch, not once an
+    join their sources' figures, those of suppressed addresses are set aside
+    (and marked undeliverable), and the rest are counted against each
+    address's daily cap: the database is written twice a batch, not once an
     email (on SQLite, in the queue of writers that signing uses). Then the
     emails leave over EMAIL_CONNECTIONS connections to the mail server at
     once (send_batch). A send that fails is retried on its own
@@ -53,35 +54,38 @@ def send_requested_emails():
             # New signatures join their source's figures here, a batch at a
             # time, not in the signing request (pledges/funnel.py).
             funnel.count_signed(Signature.objects.filter(pk__in={s.signature_id for s in batch}))
+            # Nothing to an address that bounced or complained (pledges/delivery.py):
+            # its signature, if still unconfirmed, can never count.
+            suppressed = SuppressedAddress.objects.among({s.signature.email for s in batch})
+            if suppressed:
+                Signature.objects.filter(
+                    pk__in={s.signature_id for s in batch if s.signature.email in suppressed}
+                ).mark_undeliverable()
+                batch_to_send = [s for s in batch if s.signature.email not in suppressed]
+            else:
+                batch_to_send = batch
             allowed = Signature.objects.reserve_emails(
-                Counter(s.signature_id for s in batch),
+                Counter(s.signature_id for s in batch_to_send),
                 limit=1 + settings.CONFIRMATION_RESENDS_PER_DAY,
             )
         if not batch:
             return f"{sent} sent"
-        # Nothing to an address that bounced or complained (pledges/delivery.py):
-        # its signature, if still unconfirmed, can never count.
-        suppressed = SuppressedAddress.objects.among({s.signature.email for s in batch})
-        if suppressed:
-            Signature.objects.filter(
-                pk__in={s.signature_id for s in batch if s.signature.email in suppressed}
-            ).mark_undeliverable()
         # The oldest forms of each address, as many as its cap allows today.
         within_cap = []
-        for submission in batch:
-            if submission.signature.email in suppressed:
-                continue
+        for submission in batch_to_send:
             if allowed.get(submission.signature_id, 0) > 0:
                 allowed[submission.signature_id] -= 1
                 within_cap.append(submission)
         delivered = send_batch(within_cap)
         sent += len(delivered)
-        # A confirmed signature takes nothing from a form that told its owner
-        # so: one statement for the batch, from this thread.
-        done = [s.pk for s in delivered if s.signature.is_confirmed]
-        Submission.objects.filter(pk__in=done).delete()
-        for campaign_id, count in Counter(s.signature.campaign_id for s in delivered).items():
-            EmailTally.objects.add(campaign_id, EmailKind.CONFIRMATION, sent=count)
+        # The batch's bookkeeping, from this thread, in the writers' queue: a
+        # confirmed signature takes nothing from a form that told its owner
+        # so (one statement), and the letters' figures count what was sent.
+        with one_writer_at_a_time(), transaction.atomic():
+            done = [s.pk for s in delivered if s.signature.is_confirmed]
+            Submission.objects.filter(pk__in=done).delete()
+            for campaign_id, count in Counter(s.signature.campaign_id for s in delivered).items():
+                EmailTally.objects.add(campaign_id, EmailKind.CONFIRMATION, sent=count)
 
 
 def send_batch(submissions):
