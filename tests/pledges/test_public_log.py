@@ -433,3 +433,25 @@ def test_a_signature_that_never_counted_gets_its_add_when_staff_approve_it(campa
     )
     campaign.refresh_from_db()
     assert SignatureLog.objects.get(campaign=campaign).count == campaign.signature_total == 3
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tile/garbage",
+        "tile/0/000.p/999",
+        "tile/99/000",
+        "tile/0/x001/000",
+        "tile/entries/000.p/9",
+        "checkpoint/77",
+        "checkpoint/99999999999999999999999",
+        "consistency/5/3",
+        "consistency/2/99999999999999999999999",
+    ],
+)
+def test_an_address_of_the_log_that_does_not_exist_is_a_404_never_an_error(client, campaign, path):
+    make_signature(campaign)
+    log.publish(campaign.pk)
+
+    assert client.get(f"/log/{campaign.slug}/{path}").status_code == 404
+    assert client.get(f"/log/no-such-letter/{path}").status_code == 404
