@@ -1,7 +1,10 @@
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.urls import reverse
 
 from pledges.models import Signature, Submission
+from pledges.models.submission import _prepared_defaults
 from tests.conftest import count_shown
 from tests.factories import make_featured_campaign, make_signature, signing_form
 
@@ -38,6 +41,46 @@ def test_a_valid_signature_is_stored_and_redirects_to_thanks(client, campaign):
     assert signature.comment == "Fuerza"
     assert signature.status == Signature.Status.PENDING
     assert signature.created_at is not None
+
+
+def test_a_signature_stored_by_hand_holds_the_models_defaults_in_every_column_it_leaves(
+    client, campaign
+):
+    client.post(SIGN, signing_form(email="defaults@example.org"))
+
+    stored = Signature.objects.get()
+    made_by_the_model = Signature(campaign=campaign)
+    left_to_defaults = [
+        "status",
+        "confirmed_at",
+        "moderated_at",
+        "emails_sent",
+        "emails_window_started_at",
+        "anonymised_at",
+        "undeliverable_at",
+        "updates_consent_version",
+        "updates_consented_at",
+        "unsubscribed_at",
+        "is_featured",
+        "is_founding_signer",
+        "quote",
+        "log_index",
+    ]
+    for name in left_to_defaults:
+        assert getattr(stored, name) == getattr(made_by_the_model, name), name
+    assert stored.public_id != Submission.objects.get().key  # each made for its row
+    assert (stored.show_name, stored.wants_updates, stored.source_pending) == (False, False, True)
+
+
+def test_a_column_made_anew_for_each_row_cannot_be_left_to_a_default_prepared_once():
+    every_column_but_its_random_id = frozenset(
+        field.attname
+        for field in Signature._meta.concrete_fields
+        if field.name not in {"id", "public_id"}
+    )
+
+    with pytest.raises(ImproperlyConfigured, match=r"Signature\.public_id takes a value made"):
+        _prepared_defaults(Signature, every_column_but_its_random_id, connection.vendor)
 
 
 def test_name_is_private_unless_the_box_is_ticked(client, campaign):
