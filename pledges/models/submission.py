@@ -15,8 +15,9 @@ from pledges.models.choices import PUBLIC_CHOICES, Industry
 from pledges.models.signature import Signature
 
 
+@functools.cache
 def _stored_fields(model):
-    return [field for field in model._meta.concrete_fields if not field.primary_key]
+    return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
 
 
 @functools.cache
