@@ -82,3 +82,15 @@ def test_the_benchmark_harness_runs_end_to_end_and_prints_its_table(wrk, tmp_pat
     # The letter's public log at the bench's size: appended in one batch, then checkpointed.
     assert re.search(r"\| sqlite \| public log: entries appended .* \| 2,003 in [\d.]+ s", table)
     assert re.search(r"\| sqlite \| public log: a checkpoint after 1,000 more .* \| yes \|", table)
+
+    # Where a signature's CPU goes under load, against the databases the run left.
+    shares = subprocess.run(
+        [sys.executable, "bench/cpu_share.py", "--seconds", "1", "--workdir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shares.returncode == 0, shares.stdout + shares.stderr
+    assert re.search(r"sqlite, signing: [\d,]+ requests/s", shares.stdout), shares.stdout
+    assert re.search(r"gunicorn +\d+\.\d\d", shares.stdout), shares.stdout
