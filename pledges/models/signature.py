@@ -200,8 +200,15 @@ class Signature(models.Model):
 
     def set_email(self, address):
         """Keep `address` normalised, and its canonical form too (pledges/addresses.py)."""
-        self.email = normalize_email(address)
-        self.email_canonical = canonical_email(self.email)
+        for column, value in self.email_columns(address).items():
+            setattr(self, column, value)
+
+    @staticmethod
+    def email_columns(address):
+        """The two columns `address` is stored in: as typed, normalised, and in
+        the canonical form one signature per person is enforced on."""
+        email = normalize_email(address)
+        return {"email": email, "email_canonical": canonical_email(email)}
 
     @property
     def is_confirmed(self):

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from pledges.addresses import canonical_email, normalize_email
 from pledges.consent import CONSENT_VERSION
 from pledges.models.choices import PUBLIC_CHOICES, Industry
 from pledges.models.signature import Signature
@@ -114,17 +113,16 @@ class SubmissionQuerySet(models.QuerySet):
         constraint decides, so that two identical submissions at one instant
         store one signature and the time taken tells nothing. Written by hand,
         not through the ORM: Django's compiler for twenty columns was a fifth
-        of a signing request's time; and with no model instance, the columns
-        a signing leaves at their defaults prepared once per process
-        (_prepared_defaults): building two instances and preparing every
-        column was a sixth of what was left. Every value is made here, before the
-        caller takes any lock or transaction, so that a writer holds SQLite's
-        one write lock (timesup/infrastructure/writes.py) only while the
-        statements run.
+        of a signing request's time. Nor through model instances: the
+        columns a signing leaves at their defaults are prepared once per
+        process (_prepared_defaults), where building two instances and
+        preparing every column was a sixth of what was left. Every value is
+        made here, before the caller takes any lock or transaction, so that
+        a writer holds SQLite's one write lock
+        (timesup/infrastructure/writes.py) only while the statements run.
         """
         now = timezone.now()
         choices = {name: details[name] for name in PUBLIC_CHOICES}
-        email = normalize_email(details["email"])
         signature_values = _row_values(
             Signature,
             {
@@ -133,8 +131,7 @@ class SubmissionQuerySet(models.QuerySet):
                 # Private, with no updates, until confirmed with its owner's choices.
                 "show_name": False,
                 "wants_updates": False,
-                "email": email,
-                "email_canonical": canonical_email(email),
+                **Signature.email_columns(details["email"]),
                 "public_id": uuid.uuid4(),
                 "ip_hash": ip_hash,
                 "consent_version": CONSENT_VERSION,
