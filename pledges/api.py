@@ -76,7 +76,8 @@ def _log_data(campaign):
     return {
         "origin": log.origin(campaign),
         "checkpoint": absolute_url(reverse("log:checkpoint", args=[campaign.slug])),
-        "tiles": absolute_url(reverse("log:tile", args=[campaign.slug, "x"]))[:-1],
+        # The tiles' base address: a tile's path (C2SP tlog-tiles) goes after it.
+        "tiles": absolute_url(reverse("log:tile", args=[campaign.slug, "x"]).removesuffix("x")),
         "keys": absolute_url(reverse("log:keys")),
         "size": latest["size"] if latest else 0,
         "count": latest["count"] if latest else 0,

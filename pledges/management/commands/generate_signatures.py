@@ -84,11 +84,11 @@ def generate(campaign, count):
         # each row is stored with its index.
         started = time.monotonic()
         params["log_start"] = log.add_many(campaign.pk, count)
-        logging = time.monotonic() - started
+        log_seconds = time.monotonic() - started
         cursor.execute(sql, params)
     Signature.objects.analyze()
     counting.recount(campaign)
-    return logging
+    return log_seconds
 
 
 class Command(BaseCommand):
@@ -103,10 +103,10 @@ class Command(BaseCommand):
         if count < 1:
             raise CommandError("--count must be at least 1.")
         started = time.monotonic()
-        logging = generate(campaign, count)
+        log_seconds = generate(campaign, count)
         campaign.refresh_from_db()
         self.stdout.write(
             f"Generated {count} signatures for “{campaign}” in "
-            f"{time.monotonic() - started:.1f} s (their log entries: {logging:.2f} s); "
+            f"{time.monotonic() - started:.1f} s (their log entries: {log_seconds:.2f} s); "
             f"it now counts {campaign.signature_total}."
         )
