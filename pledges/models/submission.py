@@ -1,6 +1,7 @@
 import functools
 import uuid
 from datetime import timedelta
+from types import MappingProxyType
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -16,7 +17,11 @@ from pledges.models.signature import Signature
 
 @functools.cache
 def _stored_fields(model):
-    return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+    """The columns a row of `model` is written with, but its id (Django's
+    documented _meta API: a field with a column of its own is `concrete`)."""
+    return tuple(
+        field for field in model._meta.get_fields() if field.concrete and not field.primary_key
+    )
 
 
 @functools.cache
@@ -92,7 +97,8 @@ def _prepared_defaults(model, given, vendor):
                 "give it to SubmissionQuerySet.prepare_store."
             )
         defaults[field.attname] = field.get_db_prep_save(field.get_default(), connection)
-    return defaults
+    # Shared by every thread of the process: read-only.
+    return MappingProxyType(defaults)
 
 
 class SubmissionQuerySet(models.QuerySet):
